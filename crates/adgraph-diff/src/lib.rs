@@ -1,0 +1,1 @@
+//! adgraph-diff (work in progress).

@@ -1,0 +1,1 @@
+//! adgraph-exec (work in progress).

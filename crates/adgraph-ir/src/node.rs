@@ -1,0 +1,156 @@
+//! `Node`: one operator applied to operand ids, packed into 16 bytes.
+
+use crate::{NodeId, Op};
+use std::hash::{Hash, Hasher};
+
+/// A node of the graph: an operator and up to three operands.
+///
+/// Packed into 16 bytes so the arena stays dense. Leaves keep their payload in the
+/// operand words: a constant's `f64` bits in words 0 and 1, an input's symbol index in
+/// word 0; `PowI` keeps its exponent in word 1. Unused words are 0, so equal nodes are
+/// equal bit for bit, which is what hash-consing relies on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Node {
+    /// The operator.
+    op: Op,
+    /// Operand ids (the first `op.arity()` words) or the leaf payload; unused words are 0.
+    words: [u32; 3],
+}
+
+impl Hash for Node {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Two words instead of a discriminant, a length and three fields.
+        state.write_u64(self.op as u64 | (self.words[0] as u64) << 32);
+        state.write_u64(self.words[1] as u64 | (self.words[2] as u64) << 32);
+    }
+}
+
+impl Node {
+    /// A constant node holding exactly the bits of `x`.
+    #[inline]
+    pub fn constant(x: f64) -> Node {
+        let bits = x.to_bits();
+        Node {
+            op: Op::Const,
+            words: [bits as u32, (bits >> 32) as u32, 0],
+        }
+    }
+
+    /// An input node for the graph's symbol `symbol`.
+    #[inline]
+    pub fn input(symbol: u32) -> Node {
+        Node {
+            op: Op::Input,
+            words: [symbol, 0, 0],
+        }
+    }
+
+    /// `a ^ n`, integer power.
+    #[inline]
+    pub fn powi(a: NodeId, n: i32) -> Node {
+        Node {
+            op: Op::PowI,
+            words: [a.as_u32(), n as u32, 0],
+        }
+    }
+
+    /// `op` applied to `args`, exactly as given (no normalization). `args.len()` must be
+    /// `op.arity()`, and `op` must not be a leaf or `PowI`.
+    #[inline]
+    pub fn apply(op: Op, args: &[NodeId]) -> Node {
+        debug_assert_eq!(args.len(), op.arity());
+        debug_assert!(!matches!(op, Op::Input | Op::Const | Op::PowI));
+        let mut words = [0u32; 3];
+        for (w, a) in words.iter_mut().zip(args) {
+            *w = a.as_u32();
+        }
+        Node { op, words }
+    }
+
+    /// The operator.
+    #[inline]
+    pub fn op(&self) -> Op {
+        self.op
+    }
+
+    /// The operand ids (empty for leaves).
+    #[inline]
+    pub fn args(&self) -> &[NodeId] {
+        let n = self.op.arity();
+        // SAFETY: `NodeId` is `repr(transparent)`-equivalent to `u32` (a one-field
+        // newtype); `n <= 3` by construction of the op table.
+        let words: &[u32] = &self.words[..n];
+        unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<NodeId>(), n) }
+    }
+
+    /// Operand `i` (panics past the arity).
+    #[inline]
+    pub fn arg(&self, i: usize) -> NodeId {
+        self.args()[i]
+    }
+
+    /// The value of a constant node.
+    #[inline]
+    pub fn constant_value(&self) -> Option<f64> {
+        (self.op == Op::Const)
+            .then(|| f64::from_bits(self.words[0] as u64 | (self.words[1] as u64) << 32))
+    }
+
+    /// The symbol index of an input node.
+    #[inline]
+    pub fn input_symbol(&self) -> Option<u32> {
+        (self.op == Op::Input).then_some(self.words[0])
+    }
+
+    /// The exponent of a `PowI` node (0 for every other node).
+    #[inline]
+    pub fn exponent(&self) -> i32 {
+        if self.op == Op::PowI {
+            self.words[1] as i32
+        } else {
+            0
+        }
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.op {
+            Op::Const => write!(f, "Const({:?})", self.constant_value().unwrap_or(f64::NAN)),
+            Op::Input => write!(f, "Input(#{})", self.words[0]),
+            Op::PowI => write!(f, "PowI({}, {})", self.arg(0), self.exponent()),
+            op => write!(f, "{op:?}{:?}", self.args()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Node>(), 16);
+    }
+
+    #[test]
+    fn payloads_round_trip() {
+        for x in [0.0, -0.0, 1.5, f64::NAN, f64::NEG_INFINITY] {
+            assert_eq!(
+                Node::constant(x).constant_value().unwrap().to_bits(),
+                x.to_bits()
+            );
+        }
+        assert_ne!(Node::constant(0.0), Node::constant(-0.0));
+        let p = Node::powi(NodeId::new(7), -3);
+        assert_eq!(p.exponent(), -3);
+        assert_eq!(p.args(), &[NodeId::new(7)]);
+        let s = Node::apply(
+            Op::Select,
+            &[NodeId::new(1), NodeId::new(2), NodeId::new(3)],
+        );
+        assert_eq!(s.arg(2), NodeId::new(3));
+        assert_eq!(Node::input(4).input_symbol(), Some(4));
+    }
+}

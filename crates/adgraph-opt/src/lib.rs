@@ -1,0 +1,1 @@
+//! adgraph-opt (work in progress).

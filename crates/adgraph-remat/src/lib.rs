@@ -1,0 +1,1 @@
+//! adgraph-remat (work in progress).
