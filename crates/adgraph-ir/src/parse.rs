@@ -112,7 +112,10 @@ impl ParseError {
     /// (a window of it, for long lines; control characters shown as `?`) and a caret
     /// under the column.
     pub fn render(&self, file: &str, source: &str) -> String {
-        let text = source.lines().nth(self.line - 1).unwrap_or("");
+        let text = source
+            .lines()
+            .nth(self.line.saturating_sub(1))
+            .unwrap_or("");
         let chars: Vec<char> = text.chars().collect();
         let col = self.column.saturating_sub(1).min(chars.len());
         let start = col.saturating_sub(60);
@@ -877,10 +880,8 @@ mod tests {
             ),
             vec![2f64.atan2(1.0)]
         );
-        assert_eq!(
-            eval("input x\noutput 2.5E+1 + 1e-1 + inf - inf", &[0.0])[0].is_nan(),
-            true
-        );
+        assert!(eval("input x\noutput 2.5E+1 + 1e-1 + inf - inf", &[0.0])[0].is_nan());
+        assert_eq!(eval("input x\noutput 2.5E+1 + 1e-1", &[0.0]), vec![25.1]);
     }
 
     #[test]

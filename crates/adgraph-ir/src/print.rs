@@ -50,7 +50,15 @@ pub fn format_number(x: f64) -> String {
 /// ```
 pub fn dump(g: &Graph, f: &Function) -> String {
     let nodes = f.nodes(g);
-    let top = nodes.last().map_or(0, |id| id.index() + 1);
+    // Output ids past the graph (a function of another graph) must not index out of
+    // bounds: they print as their raw id.
+    let top = nodes
+        .iter()
+        .copied()
+        .chain(f.output_ids())
+        .map(|id| id.index() + 1)
+        .max()
+        .unwrap_or(0);
     // How often each node is used by another node of the function, and by outputs.
     let mut uses = vec![0u32; top];
     for &id in &nodes {
@@ -106,7 +114,9 @@ pub fn dump(g: &Graph, f: &Function) -> String {
 /// How node `id` is referred to as an operand: its input name, its constant, or the
 /// name of its `let`.
 fn operand(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
-    let node = g.node(id);
+    let Some(node) = g.get(id) else {
+        return id.to_string();
+    };
     match node.op() {
         Op::Input => g.input_name(id).unwrap_or("_").to_string(),
         Op::Const => format_number(node.constant_value().unwrap_or(f64::NAN)),
@@ -168,6 +178,16 @@ mod tests {
         );
         let (g2, f2) = parse(&text).unwrap();
         assert_eq!(dump(&g2, &f2), text);
+    }
+
+    #[test]
+    fn a_function_of_another_graph_does_not_panic() {
+        let (g, f) = parse("input x, y\noutput z = sin(x) * y\n").unwrap();
+        let mut small = Graph::new();
+        small.input("x").unwrap();
+        let text = dump(&small, &f);
+        assert!(text.contains("output z = v3"), "{text}");
+        assert_eq!(dump(&g, &f).lines().count(), 3);
     }
 
     #[test]
