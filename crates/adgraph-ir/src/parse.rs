@@ -531,7 +531,9 @@ impl<'s, 'g> Parser<'s, 'g> {
             self.expect_end_of_statement()?;
         }
         if outputs.is_empty() {
-            return Err(self.error_at(self.src.len(), ParseErrorKind::MissingOutput));
+            // At the end of the last line with text, not on a trailing empty line.
+            let end = self.src.trim_end().len();
+            return Err(self.error_at(end, ParseErrorKind::MissingOutput));
         }
         let outs = outputs.into_iter().map(|(n, id, _)| (n, id)).collect();
         Function::new(self.g, self.inputs, outs).map_err(|e| ParseError {

@@ -1,7 +1,8 @@
 //! The printer: a `Function` as `.adg` text. Its output is valid input to the parser.
 //!
 //! One `let` per operation node in id (topological) order, named `v0, v1, ...` densely
-//! at print time (skipping any input's name), so dumps do not churn when ids shift.
+//! at print time (skipping input and output names), so dumps do not churn when ids
+//! shift.
 //! Inputs print by name and constants inline, in the shortest text that parses back to
 //! the same bits. An output whose node nothing else uses is written on its `output`
 //! line instead of a `let`. `dump(parse(dump(f))) == dump(f)`.
@@ -70,7 +71,13 @@ pub fn dump(g: &Graph, f: &Function) -> String {
     for id in f.output_ids() {
         output_uses[id.index()] += 1;
     }
-    let taken: std::collections::HashSet<&str> = f.input_names(g).into_iter().collect();
+    // `let` names avoid input names (they would not parse) and output names (they
+    // would parse, but `output v1 = v1 * 2` misleads a reader).
+    let taken: std::collections::HashSet<&str> = f
+        .input_names(g)
+        .into_iter()
+        .chain(f.outputs().iter().map(|o| o.name.as_str()))
+        .collect();
     let mut names: Vec<Option<String>> = vec![None; top];
     let mut counter = 0usize;
     let mut next_name = || loop {
