@@ -151,7 +151,13 @@ pub fn parse(source: &str) -> Result<(Graph, Function), ParseError> {
 
 /// Parses `.adg` text into an existing graph (its nodes are shared).
 pub fn parse_into(g: &mut Graph, source: &str) -> Result<Function, ParseError> {
-    Parser::new(g, source, false).file()
+    // About one binding and at least one node a line: growing the tables once up
+    // front saves rehashing them as they fill.
+    let lines = source.bytes().filter(|&b| b == b'\n').count();
+    g.reserve(lines);
+    let mut p = Parser::new(g, source, false);
+    p.scope.reserve(lines);
+    p.file()
 }
 
 /// Parses bytes (checking UTF-8 first, with the position of the first bad byte).
@@ -651,16 +657,16 @@ impl<'s, 'g> Parser<'s, 'g> {
                             let r = self.g.constant(x);
                             self.leaf(r, pos)?
                         }
-                        _ if Op::function(name).is_some() => {
-                            let found = self.peek()?;
-                            return Err(self.expected("`(` after a function name", found));
-                        }
                         _ => match self.scope.get(name) {
                             Some(&id) => Value {
                                 id,
                                 integer: None,
                                 comparison: false,
                             },
+                            None if Op::function(name).is_some() => {
+                                let found = self.peek()?;
+                                return Err(self.expected("`(` after a function name", found));
+                            }
                             None if self.free_names_are_inputs && !is_reserved(name) => {
                                 let r = self.g.input(name);
                                 let v = self.leaf(r, pos)?;
