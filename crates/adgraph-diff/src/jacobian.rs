@@ -70,8 +70,8 @@ pub(crate) fn jacobian_sparse(
         _ => {
             for (j, &x) in inputs.iter().enumerate() {
                 let tangent = forward_sweep(g, outputs, &[(x, one)])?;
-                for (row, o) in rows.iter_mut().zip(outputs) {
-                    row[j] = tangent.get(o.index()).copied().flatten();
+                for (row, t) in rows.iter_mut().zip(tangent) {
+                    row[j] = t;
                 }
             }
         }
@@ -124,8 +124,9 @@ pub(crate) fn hessian_sparse(
     let mut rows = vec![vec![None; n]; n];
     for (j, &x) in f.inputs().iter().enumerate() {
         let tangent = forward_sweep(g, &roots, &[(x, one)])?;
+        let mut tangent = tangent.into_iter();
         for (row, gi) in rows.iter_mut().zip(&gradient) {
-            row[j] = gi.and_then(|gi| tangent.get(gi.index()).copied().flatten());
+            row[j] = gi.and_then(|_| tangent.next().flatten());
         }
     }
     Ok(rows)
@@ -191,11 +192,11 @@ pub fn hvp(
         .zip(vector)
         .filter_map(|(&x, v)| v.map(|v| (x, v)))
         .collect();
-    let tangent = forward_sweep(g, &roots, &seeds)?;
+    let mut tangent = forward_sweep(g, &roots, &seeds)?.into_iter();
     gradient
         .iter()
         .map(|gi| {
-            let d = gi.and_then(|gi| tangent.get(gi.index()).copied().flatten());
+            let d = gi.and_then(|_| tangent.next().flatten());
             Ok(materialize(g, d)?)
         })
         .collect()

@@ -95,22 +95,94 @@ pub(crate) fn reach(g: &Graph, roots: &[NodeId]) -> Vec<bool> {
     mask
 }
 
-/// Adds `d` to an accumulated sum that may be structurally zero.
+/// A derivative with its sign kept aside: the value is `id`, or `-id` when `negative`.
+///
+/// Every rule is linear in its seed, and IEEE negation is exact, so a contribution
+/// seeded with `-s` is exactly the negation of the one seeded with `s`. Carrying the
+/// sign as a flag instead of a `neg` node lets a negation from `a - b` travel through
+/// later rules and end as a subtraction (`p - q` where `p + (-q)` would be two nodes,
+/// `(-s) * x` one more). Signs differ from an unsigned sweep only in the sign of a zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Signed {
+    id: NodeId,
+    negative: bool,
+}
+
+impl Signed {
+    /// `id` with a top-level `neg` peeled into the flag.
+    fn of(g: &Graph, id: NodeId) -> Signed {
+        let node = g.node(id);
+        match node.op() {
+            Op::Neg => Signed {
+                id: node.arg(0),
+                negative: true,
+            },
+            _ => Signed {
+                id,
+                negative: false,
+            },
+        }
+    }
+
+    /// The value as one node (`neg` built only here, where it is asked for).
+    fn node(self, g: &mut Graph) -> Result<NodeId, GraphError> {
+        if self.negative {
+            g.neg(self.id)
+        } else {
+            Ok(self.id)
+        }
+    }
+}
+
+/// Adds `d` to an accumulated sum that may be structurally zero, as `a + b`, `a - b`
+/// or `-(a + b)` by the signs.
 #[inline]
-fn accumulate(g: &mut Graph, sum: Option<NodeId>, d: NodeId) -> Result<Option<NodeId>, GraphError> {
-    Ok(Some(match sum {
-        None => d,
-        Some(s) => g.add(s, d)?,
+fn accumulate(g: &mut Graph, sum: Option<Signed>, d: Signed) -> Result<Option<Signed>, GraphError> {
+    let Some(a) = sum else {
+        return Ok(Some(d));
+    };
+    let (id, negative) = match (a.negative, d.negative) {
+        (false, true) => (g.sub(a.id, d.id)?, false),
+        (true, false) => (g.sub(d.id, a.id)?, false),
+        (n, _) => (g.add(a.id, d.id)?, n),
+    };
+    Ok(Some(Signed { id, negative }))
+}
+
+/// The rule's contribution to operand `k` of node `id` for a signed seed.
+#[inline]
+fn contribution(
+    c: &mut GraphCalculus<'_>,
+    node: &adgraph_ir::Node,
+    id: NodeId,
+    k: usize,
+    seed: Signed,
+) -> Result<Option<Signed>, GraphError> {
+    let d = derivative(c, node.op(), node.exponent(), node.args(), id, k, seed.id)?;
+    Ok(d.map(|d| {
+        let s = Signed::of(c.graph, d);
+        Signed {
+            id: s.id,
+            negative: s.negative ^ seed.negative,
+        }
     }))
 }
 
-/// Forward mode: the tangent of every node `roots` reach, given the tangents `seeds`
-/// of some nodes (usually inputs). Entry `i` of the result is node `i`'s tangent,
-/// `None` where it is structurally zero; the result is as long as the largest root
-/// plus one.
+/// The signed sums as nodes.
+fn finish(g: &mut Graph, values: Vec<Option<Signed>>) -> Result<Vec<Option<NodeId>>, DiffError> {
+    values
+        .into_iter()
+        .map(|v| v.map(|s| s.node(g)).transpose())
+        .collect::<Result<_, _>>()
+        .map_err(DiffError::from)
+}
+
+/// Forward mode: the tangents of `roots`, given the tangents `seeds` of some nodes
+/// (usually inputs). Entry `k` of the result is `roots[k]`'s tangent, `None` where it
+/// is structurally zero.
 ///
-/// One loop over ids ascending: a node's tangent is the sum of the rule's
-/// contributions from its operands with a tangent.
+/// One loop over the nodes the roots reach, ids ascending: a node's tangent is the
+/// sum of the rule's contributions from its operands with a tangent.
 pub(crate) fn forward_sweep(
     g: &mut Graph,
     roots: &[NodeId],
@@ -119,9 +191,10 @@ pub(crate) fn forward_sweep(
     check(g, roots.iter().copied())?;
     check(g, seeds.iter().flat_map(|&(a, b)| [a, b]))?;
     let mask = reach(g, roots);
-    let mut tangent: Vec<Option<NodeId>> = vec![None; mask.len()];
+    let mut tangent: Vec<Option<Signed>> = vec![None; mask.len()];
     for &(id, t) in seeds {
         if id.index() < mask.len() {
+            let t = Signed::of(g, t);
             tangent[id.index()] = accumulate(g, tangent[id.index()], t)?;
         }
     }
@@ -132,19 +205,19 @@ pub(crate) fn forward_sweep(
         if matches!(node.op(), Op::Input | Op::Const) {
             continue;
         }
-        let args = node.args();
         let mut sum = None;
-        for (k, a) in args.iter().enumerate() {
+        for (k, a) in node.args().iter().enumerate() {
             let Some(t) = tangent[a.index()] else {
                 continue;
             };
-            if let Some(d) = derivative(&mut c, node.op(), node.exponent(), args, id, k, t)? {
+            if let Some(d) = contribution(&mut c, &node, id, k, t)? {
                 sum = accumulate(c.graph, sum, d)?;
             }
         }
         tangent[i] = sum;
     }
-    Ok(tangent)
+    let at_roots = roots.iter().map(|r| tangent[r.index()]).collect();
+    finish(g, at_roots)
 }
 
 /// Reverse mode: the adjoints of the nodes in `wanted` (usually inputs), given the
@@ -176,9 +249,10 @@ pub(crate) fn reverse_sweep(
             active[i] = node.args().iter().any(|a| active[a.index()]);
         }
     }
-    let mut adjoint: Vec<Option<NodeId>> = vec![None; mask.len()];
+    let mut adjoint: Vec<Option<Signed>> = vec![None; mask.len()];
     for &(id, s) in seeds {
         if active[id.index()] {
+            let s = Signed::of(g, s);
             adjoint[id.index()] = accumulate(g, adjoint[id.index()], s)?;
         }
     }
@@ -195,12 +269,12 @@ pub(crate) fn reverse_sweep(
         let args = node.args();
         // Contributions to an operand that appears twice (`x * x`) are summed here
         // first, so they meet as `d + d` and become `2 * d`.
-        let mut local: [Option<NodeId>; 3] = [None; 3];
+        let mut local: [Option<Signed>; 3] = [None; 3];
         for (k, a) in args.iter().enumerate() {
             if !active[a.index()] {
                 continue;
             }
-            if let Some(d) = derivative(&mut c, node.op(), node.exponent(), args, id, k, s)? {
+            if let Some(d) = contribution(&mut c, &node, id, k, s)? {
                 let first = args.iter().position(|b| b == a).unwrap_or(k);
                 local[first] = accumulate(c.graph, local[first], d)?;
             }
@@ -211,10 +285,11 @@ pub(crate) fn reverse_sweep(
             }
         }
     }
-    Ok(wanted
+    let at_wanted = wanted
         .iter()
         .map(|w| adjoint.get(w.index()).copied().flatten())
-        .collect())
+        .collect();
+    finish(g, at_wanted)
 }
 
 #[cfg(test)]
@@ -229,7 +304,7 @@ mod tests {
         let p = g.mul(x, y).unwrap();
         let one = g.constant(1.0).unwrap();
         let t = forward_sweep(&mut g, &[p], &[(x, one)]).unwrap();
-        assert_eq!(t[p.index()], Some(y));
+        assert_eq!(t, vec![Some(y)]);
         let a = reverse_sweep(&mut g, &[(p, one)], &[x, y]).unwrap();
         assert_eq!(a, vec![Some(y), Some(x)]);
     }
@@ -251,7 +326,7 @@ mod tests {
         let a = reverse_sweep(&mut g, &[(p, one)], &[one]).unwrap();
         assert_eq!(a, vec![None]);
         let t = forward_sweep(&mut g, &[p], &[]).unwrap();
-        assert!(t.iter().all(Option::is_none));
+        assert_eq!(t, vec![None]);
         assert_eq!(g.len(), before);
     }
 
