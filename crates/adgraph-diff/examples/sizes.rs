@@ -4,6 +4,10 @@ fn main() {
     for w in [
         adgraph_workloads::rosenbrock(1000),
         adgraph_workloads::van_der_pol(100),
+        adgraph_workloads::van_der_pol(1000),
+        adgraph_workloads::van_der_pol(10),
+        adgraph_workloads::lennard_jones(5),
+        adgraph_workloads::rosenbrock(10),
         adgraph_workloads::mlp(),
         adgraph_workloads::mlp_weights(),
         adgraph_workloads::lennard_jones(20),
