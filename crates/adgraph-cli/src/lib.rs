@@ -17,6 +17,7 @@ pub mod csv;
 pub mod error;
 pub mod json;
 pub mod number;
+pub mod plan_spec;
 pub mod point;
 pub mod progress;
 pub mod sink;
