@@ -35,7 +35,10 @@ fn a_million_node_chain_parses_evaluates_and_prints() {
     assert_eq!(text.lines().count(), 1 + 2 * lines);
     let (g2, f2) = parse(&text).unwrap();
     assert_eq!(f2.op_count(&g2), 2 * lines);
-    assert_eq!(evaluate(&g2, &f2, &[x]).unwrap()[0].to_bits(), want.to_bits());
+    assert_eq!(
+        evaluate(&g2, &f2, &[x]).unwrap()[0].to_bits(),
+        want.to_bits()
+    );
 }
 
 #[test]
@@ -71,7 +74,13 @@ fn a_million_nested_parentheses_give_a_result_or_an_error() {
 
     let e = parse(&format!("input x\noutput {open}x")).unwrap_err();
     assert_eq!((e.line, e.column), (2, n + 9), "at the end of the line");
-    assert!(matches!(e.kind, ParseErrorKind::Expected { expected: "`)`", .. }));
+    assert!(matches!(
+        e.kind,
+        ParseErrorKind::Expected {
+            expected: "`)`",
+            ..
+        }
+    ));
     let shown = e.render("deep.adg", &format!("input x\noutput {open}x"));
     assert!(shown.len() < 400, "a long line is shown as a window");
 
