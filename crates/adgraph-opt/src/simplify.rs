@@ -252,9 +252,12 @@ impl<'g> Collector<'g> {
                     Some(c) => (args[1], c),
                     None => (args[0], self.g.constant_value(args[1]).unwrap_or(1.0)),
                 };
-                if let Some(Form::Product(mut p)) = self.pending.remove(&x.as_u32()) {
-                    p.coefficient *= c;
-                    return Ok(Form::Product(p));
+                let key = x.as_u32();
+                if matches!(self.pending.get(&key), Some(Form::Product(_))) {
+                    if let Some(Form::Product(mut p)) = self.pending.remove(&key) {
+                        p.coefficient *= c;
+                        return Ok(Form::Product(p));
+                    }
                 }
                 let a = self.sum_operand(x)?;
                 self.scale_sum(a, c)?
