@@ -501,7 +501,10 @@ mod tests {
         let (_, _, r) = fast("input x, y\noutput z = x * y * x / y * x * 2 / x\n");
         assert_eq!(
             dump(&r.graph, &r.functions[0]),
-            "input x, y\nlet v0 = x * x\noutput z = 2 * v0\n"
+            "input x, y
+let v0 = x * x
+output z = v0 * 2
+"
         );
     }
 
