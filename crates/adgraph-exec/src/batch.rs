@@ -231,8 +231,11 @@ impl Program {
                 buf[i * w + p] = x;
             }
         }
+        let base = buf.as_mut_ptr();
         for c in &self.code {
-            self.run_lanes(buf, c, w);
+            // SAFETY: `buf` holds `(slot_count - constant_count) * BATCH_WIDTH` values
+            // and `w <= BATCH_WIDTH`.
+            unsafe { self.run_lanes(base, c, w) };
         }
         for (o, v) in self.outputs().iter().enumerate() {
             match self.place(self.slot_of(*v) as u32, w) {
@@ -250,24 +253,22 @@ impl Program {
         }
     }
 
-    /// Runs one instruction over lanes of width `w`.
+    /// Runs one instruction over lanes of width `w` of the chunk buffer at `base`.
+    ///
+    /// SAFETY: `base` points to at least `(slot_count - constant_count) * w` values
+    /// that nothing else references. The result's lane never overlaps an operand's (a
+    /// result's slot differs from its operands' slots), so the one mutable lane and
+    /// the shared ones are disjoint.
     #[inline(always)]
-    fn run_lanes(&self, buf: &mut [f64], c: &Code, w: usize) {
+    unsafe fn run_lanes(&self, base: *mut f64, c: &Code, w: usize) {
         let Place::Lane(at) = self.place(c.dst, w) else {
             return; // a result always has a lane; constants are never written
         };
-        // The result's lane never overlaps an operand's (a result's slot differs
-        // from its operands' slots), so split the buffer around it.
-        let (head, rest) = buf.split_at_mut(at);
-        let (d, tail) = rest.split_at_mut(w);
+        let d = std::slice::from_raw_parts_mut(base.add(at), w);
         let operand = |s: u32| -> Result<&[f64], f64> {
             match self.place(s, w) {
                 Place::Scalar(x) => Err(x),
-                Place::Lane(o) if o < at => Ok(&head[o..o + w]),
-                Place::Lane(o) => {
-                    let o = o - at - w;
-                    Ok(&tail[o..o + w])
-                }
+                Place::Lane(o) => Ok(std::slice::from_raw_parts(base.add(o), w)),
             }
         };
         match arity(c.kind) {
