@@ -19,7 +19,7 @@
 //! interpreter's slot assignment is [`Program::slot`]: two values share a slot only if
 //! their lifetimes do not overlap.
 
-use crate::code::{lower, Code};
+use crate::code::{fusion, lower, Code};
 use crate::ExecError;
 use adgraph_ir::{Function, Graph, NodeId, Op};
 use std::fmt;
@@ -157,6 +157,10 @@ pub struct Program {
     /// The forward interpreter's instruction stream: one [`Code`] per instruction,
     /// operands and result as slots (every index below `slot_count`).
     pub(crate) code: Vec<Code>,
+    /// The value-only stream: `code` with pairs fused (an add, subtract, multiply or
+    /// square whose only user is the next instruction, fused with that user when it
+    /// is one of those too), so one dispatch does the work of two. Same bits.
+    pub(crate) fused: Vec<Code>,
     /// Slots the forward interpreter needs: inputs, constants and the largest set of
     /// intermediate values live at once.
     slot_count: usize,
@@ -265,7 +269,8 @@ impl Program {
                 }
                 lower(ins.op, ins.exponent, s, value_slots[leaf_count + j])
             })
-            .collect();
+            .collect::<Vec<Code>>();
+        let fused = fuse(&instructions, &code, leaf_count, &outputs);
         Ok(Program {
             input_names: f.input_names(g).into_iter().map(String::from).collect(),
             output_names: f.outputs().iter().map(|o| o.name.clone()).collect(),
@@ -275,6 +280,7 @@ impl Program {
             value_slots,
             outputs,
             code,
+            fused,
             slot_count,
         })
     }
@@ -392,6 +398,56 @@ impl Program {
     pub fn slot(&self, v: ValueId) -> Option<u32> {
         self.value_slots.get(v.index()).copied()
     }
+}
+
+/// Fuses pairs of consecutive instructions for the value stream: instruction `j`
+/// joins `j + 1` when its value is read exactly once, by `j + 1`, is not an output,
+/// and [`fusion`] has an opcode for the pair. The fused code reads the inner operands,
+/// then the outer's other operand (still in its slot: it is live across `j`), and
+/// writes only the outer result.
+fn fuse(
+    instructions: &[Instruction],
+    code: &[Code],
+    leaf: usize,
+    outputs: &[ValueId],
+) -> Vec<Code> {
+    let mut uses = vec![0u32; leaf + instructions.len()];
+    for ins in instructions {
+        for a in ins.args() {
+            uses[a.index()] = uses[a.index()].saturating_add(1);
+        }
+    }
+    for o in outputs {
+        uses[o.index()] = u32::MAX;
+    }
+    let mut out = Vec::with_capacity(code.len());
+    let mut j = 0;
+    while j < code.len() {
+        let v = ValueId((leaf + j) as u32);
+        if let (Some(next), Some(outer)) = (instructions.get(j + 1), code.get(j + 1)) {
+            let side = next.args().iter().position(|&a| a == v);
+            let kind = side.and_then(|side| fusion(code[j].kind, outer.kind, side));
+            if let (Some(kind), Some(side), 1) = (kind, side, uses[v.index()]) {
+                let other = match (next.args().len(), side) {
+                    (2, 0) => outer.b,
+                    (2, _) => outer.a,
+                    _ => 0,
+                };
+                out.push(Code {
+                    kind,
+                    a: code[j].a,
+                    b: code[j].b,
+                    c: other,
+                    dst: outer.dst,
+                });
+                j += 2;
+                continue;
+            }
+        }
+        out.push(code[j]);
+        j += 1;
+    }
+    out
 }
 
 /// One candidate instruction order with its slot assignment.
@@ -613,6 +669,23 @@ pub(crate) mod tests {
         let p = Program::compile(&w.graph, &w.function).unwrap();
         assert!(p.working_slot_count() <= 20, "{}", p.working_slot_count());
         check_slot_invariant(&p);
+    }
+
+    #[test]
+    fn pairs_fuse_in_the_value_stream() {
+        let w = adgraph_workloads::rosenbrock(100);
+        let p = Program::compile(&w.graph, &w.function).unwrap();
+        // Eight instructions per term; the value stream needs about half the dispatches.
+        assert!(
+            p.fused.len() * 10 <= p.code.len() * 6,
+            "{} of {}",
+            p.fused.len(),
+            p.code.len()
+        );
+        assert_eq!(
+            p.eval(&w.point).unwrap(),
+            adgraph_ir::evaluate(&w.graph, &w.function, &w.point).unwrap()
+        );
     }
 
     /// Simulates the slot file: no instruction may overwrite a value still needed.
