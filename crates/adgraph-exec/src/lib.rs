@@ -9,6 +9,6 @@ mod reverse_arena;
 mod reverse_error;
 mod reverse_kernels;
 
-pub use reverse::{gradient, BatchVjp, ReversePlan, Stats, Vjp};
+pub use reverse::{gradient, time_frontier, BatchVjp, ReversePlan, Stats, Vjp};
 pub use reverse_error::ReverseError;
 pub use reverse_kernels::LANES;

@@ -9,15 +9,18 @@
 //! the same order with the same values, so gradients are bit-identical across plans.
 
 use crate::reverse_arena::ArenaStack;
-use crate::reverse_kernels::{backward, forward, FROM_TAPE, LANES};
+use crate::reverse_kernels::{
+    backward, forward, structurally_zero, Backward, Forward, FROM_TAPE, LANES,
+};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
 use adgraph_remat::{
-    plan_checkpoints, tapes, Action, CostModel, Plan, Source, Strategy, Trace, NEEDS_RESULT,
-    NO_SLOT,
+    plan_checkpoints, tapes, Action, CostModel, Frontier, Plan, Source, Strategy, Trace,
+    NEEDS_RESULT, NO_SLOT,
 };
 use bumpalo::Bump;
 use rayon::prelude::*;
+use std::time::Instant;
 
 /// What a sweep did, counted and measured as it ran.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -85,8 +88,10 @@ pub struct ReversePlan<'a> {
     carried: Vec<Vec<(u32, u32)>>,
     /// Per step: tape offset of its result, or `NO_SLOT` if the result is not kept.
     record_offsets: Vec<u32>,
-    /// Per step: where the backward rule finds operands 0..3 and the result (3).
-    sources: Vec<[u32; 4]>,
+    /// Forward instructions, one per step.
+    forward: Vec<Forward>,
+    /// Backward instructions, one per step (sources depend on the plan's tapes).
+    backward: Vec<Backward>,
     /// Per boundary: the working slots its checkpoint copies (empty if never stored).
     checkpoint_slots: Vec<Vec<u32>>,
 }
@@ -102,7 +107,22 @@ impl<'a> ReversePlan<'a> {
         let tapes = tapes(trace, b);
         let mut offset = vec![NO_SLOT; trace.sources().len()];
         let mut record_offsets = vec![NO_SLOT; trace.steps().len()];
-        let mut sources = vec![[0u32; 4]; trace.steps().len()];
+        let forward_code: Vec<Forward> = trace
+            .steps()
+            .iter()
+            .map(|st| Forward {
+                op: st.op,
+                a: st.arg_slots[0],
+                b: if st.op == adgraph_ir::Op::PowI {
+                    st.exponent as u32
+                } else {
+                    st.arg_slots[1]
+                },
+                c: st.arg_slots[2],
+                r: st.result_slot,
+            })
+            .collect();
+        let mut backward_code = Vec::with_capacity(trace.steps().len());
         let mut carried = Vec::with_capacity(l);
         for (j, tape) in tapes.iter().enumerate() {
             for (k, &v) in tape.iter().enumerate() {
@@ -125,14 +145,32 @@ impl<'a> ReversePlan<'a> {
                         slots[v as usize]
                     }
                 };
-                for (i, &a) in s.args[..s.op.arity()].iter().enumerate() {
-                    if s.needs & (1 << i) != 0 {
-                        sources[step as usize][i] = source_of(a);
-                    }
+                let mut src = [0u32; 3];
+                let mut adj = [NO_SLOT; 3];
+                if s.needs & 1 != 0 {
+                    src[0] = source_of(s.args[0]);
+                }
+                if s.needs & 2 != 0 {
+                    src[1] = source_of(s.args[1]);
+                }
+                if s.op == adgraph_ir::Op::PowI {
+                    src[1] = s.exponent as u32;
                 }
                 if s.needs & NEEDS_RESULT != 0 {
-                    sources[step as usize][3] = source_of(r);
+                    src[2] = source_of(r);
                 }
+                for (i, a) in adj.iter_mut().enumerate().take(s.op.arity()) {
+                    if !structurally_zero(s.op, s.exponent, i) {
+                        *a = s.arg_adjoints[i];
+                    }
+                }
+                backward_code.push(Backward {
+                    op: s.op,
+                    needs: s.needs & 0b1011,
+                    src,
+                    adj,
+                    radj: s.result_adjoint,
+                });
             }
             for step in b[j]..b[j + 1] {
                 let r = (first + step) as usize;
@@ -159,13 +197,16 @@ impl<'a> ReversePlan<'a> {
                 k += 1;
             }
         }
+        let tape_lengths: Vec<u32> = tapes.iter().map(|t| t.len() as u32).collect();
+        check_code(trace, b, &tape_lengths, &forward_code, &backward_code)?;
         Ok(ReversePlan {
             trace,
             plan,
-            tape_lengths: tapes.iter().map(|t| t.len() as u32).collect(),
+            tape_lengths,
             carried,
             record_offsets,
-            sources,
+            forward: forward_code,
+            backward: backward_code,
             checkpoint_slots,
         })
     }
@@ -181,6 +222,29 @@ impl<'a> ReversePlan<'a> {
             adjoints,
             stats,
         })
+    }
+
+    /// The outputs at one point by a forward sweep of the same kernels, keeping
+    /// nothing (the baseline a gradient's cost is compared with).
+    pub fn eval(&self, inputs: &[f64]) -> Result<Vec<f64>, ReverseError> {
+        let t = self.trace;
+        self.check_sizes(inputs.len(), t.outputs().len())?;
+        let mut work = vec![0.0; t.slot_count() as usize];
+        for (v, source) in t.sources().iter().enumerate() {
+            match *source {
+                Source::Input(k) => work[t.slots()[v] as usize] = inputs[k as usize],
+                Source::Constant(x) => work[t.slots()[v] as usize] = x,
+                Source::Step(_) => break,
+            }
+        }
+        for f in &self.forward {
+            // SAFETY: `new` checked every slot of the forward code against the slot count.
+            unsafe { forward::<1>(f, &mut work) };
+        }
+        Ok(t.outputs()
+            .iter()
+            .map(|&v| work[t.slots()[v as usize] as usize])
+            .collect())
     }
 
     /// The gradient of output `output` at one point (with every output's value).
@@ -297,7 +361,6 @@ impl<'a> ReversePlan<'a> {
         adjoints: &mut [f64],
     ) -> Stats {
         let t = self.trace;
-        let steps = t.steps();
         let b = self.plan.boundaries();
         let l = self.plan.segment_count();
         let base = Bump::new();
@@ -369,8 +432,9 @@ impl<'a> ReversePlan<'a> {
                 }
                 Action::Advance(k) => {
                     count(&mut stats, pos, k, &mut frontier);
-                    for s in &steps[b[pos as usize] as usize..b[k as usize] as usize] {
-                        forward::<W>(s, work);
+                    for f in &self.forward[b[pos as usize] as usize..b[k as usize] as usize] {
+                        // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
+                        unsafe { forward::<W>(f, work) };
                     }
                     pos = k;
                 }
@@ -382,11 +446,15 @@ impl<'a> ReversePlan<'a> {
                         tape[o as usize * W..][..W].copy_from_slice(&work[s as usize * W..][..W]);
                     }
                     let range = b[j as usize] as usize..b[j as usize + 1] as usize;
-                    for (s, &o) in steps[range.clone()].iter().zip(&self.record_offsets[range]) {
-                        forward::<W>(s, work);
+                    for (f, &o) in self.forward[range.clone()]
+                        .iter()
+                        .zip(&self.record_offsets[range])
+                    {
+                        // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
+                        unsafe { forward::<W>(f, work) };
                         if o != NO_SLOT {
                             tape[o as usize * W..][..W]
-                                .copy_from_slice(&work[s.result_slot as usize * W..][..W]);
+                                .copy_from_slice(&work[f.r as usize * W..][..W]);
                         }
                     }
                     pos = j + 1;
@@ -395,8 +463,11 @@ impl<'a> ReversePlan<'a> {
                     let range = b[j as usize] as usize..b[j as usize + 1] as usize;
                     stats.backward_ops += range.len() as u64;
                     let tape = held.get(held.len() - 1);
-                    for (s, src) in steps[range.clone()].iter().zip(&self.sources[range]).rev() {
-                        backward::<W>(s, src, tape, work, adj);
+                    for code in self.backward[range].iter().rev() {
+                        // SAFETY: sources and adjoint slots checked in `new` against the
+                        // slot counts and this segment's tape length (`tape` has
+                        // `tape_lengths[j] * W` values).
+                        unsafe { backward::<W>(code, tape, work, adj) };
                     }
                     held.pop();
                 }
@@ -417,6 +488,96 @@ impl<'a> ReversePlan<'a> {
         stats.reserved_bytes = held.reserved_peak();
         stats
     }
+}
+
+/// Checks every index the kernels use without bounds checks: forward slots, backward
+/// sources (working slots or offsets into the step's segment tape) and adjoint slots.
+fn check_code(
+    trace: &Trace,
+    boundaries: &[u32],
+    tape_lengths: &[u32],
+    forward_code: &[Forward],
+    backward_code: &[Backward],
+) -> Result<(), ReverseError> {
+    let (slots, adjoints) = (trace.slot_count(), trace.adjoint_count());
+    let bad = || {
+        ReverseError::Plan(adgraph_remat::RematError::MalformedTrace {
+            reason: "an operand index out of range".into(),
+        })
+    };
+    for (j, w) in boundaries.windows(2).enumerate() {
+        for k in w[0] as usize..w[1] as usize {
+            let (f, code) = (&forward_code[k], &backward_code[k]);
+            let arity = f.op.arity();
+            let used = [f.a, f.b, f.c];
+            let unary_powi = f.op == adgraph_ir::Op::PowI;
+            if f.r >= slots
+                || used[..arity]
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &x)| !(unary_powi && i == 1) && x >= slots)
+            {
+                return Err(bad());
+            }
+            for (i, &x) in code.src.iter().enumerate() {
+                let bit = [1u8, 2, 8][i];
+                if code.needs & bit == 0 {
+                    continue;
+                }
+                let ok = if x & FROM_TAPE != 0 {
+                    x & !FROM_TAPE < tape_lengths[j]
+                } else {
+                    x < slots
+                };
+                if !ok {
+                    return Err(bad());
+                }
+            }
+            if code.radj >= adjoints || code.adj.iter().any(|&a| a != NO_SLOT && a >= adjoints) {
+                return Err(bad());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Times every plan of a Pareto frontier: the median of repeated one-point gradients
+/// of output 0 at `point` (at least 5 runs and about 20 ms per plan), in nanoseconds,
+/// recorded with [`Frontier::set_times`]. `progress(done, total)` is called after each
+/// plan (for a progress bar).
+///
+/// ```
+/// use adgraph_remat::{pareto, CostModel, Trace};
+/// let w = adgraph_workloads::van_der_pol(10);
+/// let t = Trace::from_function(&w.graph, &w.function)?;
+/// let mut f = pareto(&t, &CostModel::default(), &w.name)?;
+/// adgraph_exec::time_frontier(&t, &mut f, &w.point, |_, _| {})?;
+/// assert!(f.points.iter().all(|p| p.time_ns.is_some()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn time_frontier(
+    trace: &Trace,
+    frontier: &mut Frontier,
+    point: &[f64],
+    mut progress: impl FnMut(usize, usize),
+) -> Result<(), ReverseError> {
+    let total = frontier.points.len();
+    let mut times = Vec::with_capacity(total);
+    for (i, p) in frontier.points.iter().enumerate() {
+        let r = ReversePlan::new(trace, &p.plan)?;
+        let mut runs = Vec::new();
+        let start = Instant::now();
+        while runs.len() < 5 || (start.elapsed().as_millis() < 20 && runs.len() < 10_000) {
+            let t0 = Instant::now();
+            std::hint::black_box(r.grad(point, 0)?);
+            runs.push(t0.elapsed().as_nanos() as f64);
+        }
+        runs.sort_by(f64::total_cmp);
+        times.push(runs[runs.len() / 2]);
+        progress(i + 1, total);
+    }
+    frontier.set_times(&times);
+    Ok(())
 }
 
 /// The gradient of output `output` of `f` at `point` under `strategy`, in one call:
