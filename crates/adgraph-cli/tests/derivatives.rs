@@ -131,3 +131,128 @@ fn jvp_of_the_seed_is_2x_plus_y_and_x() {
         "{\"outputs\": {\"z\": 23}, \"tangents\": {\"z\": 3}}\n"
     );
 }
+
+/// Runs `adgraph diff file args...`, then evaluates the printed function at `point`
+/// with `adgraph eval -`; the (name, value) pairs.
+fn diff_then_eval(file: &str, args: &[&str], names: &[&str], point: &[f64]) -> Vec<(String, f64)> {
+    let mut diff_args = vec!["diff", file];
+    diff_args.extend_from_slice(args);
+    let derivative = adgraph(&diff_args);
+    let text = derivative.assert_ok().to_string();
+    let at = assignments(names, point);
+    let run = common::adgraph_with_stdin(&["eval", "-", "--at", &at], text.as_bytes());
+    run.assert_ok()
+        .lines()
+        .map(|l| {
+            let (n, v) = l.split_once(" = ").unwrap();
+            (n.to_string(), v.parse::<f64>().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn diff_prints_a_function_whose_derivatives_match_central_differences() {
+    for file in FILES {
+        let (names, point) = inputs_and_point(file);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let outputs = eval_cli(file, &names, &point);
+        for mode in ["forward", "reverse"] {
+            let values = diff_then_eval(file, &["--mode", mode], &names, &point);
+            assert_eq!(values.len(), outputs.len() * (1 + names.len()), "{file}");
+            // The original outputs first, unchanged.
+            for (o, value) in outputs.iter().enumerate() {
+                assert_eq!(values[o].1, *value, "{file}");
+            }
+            // Then d<out>_d<in>, outputs slowest, inputs in input order.
+            let h = 1e-6;
+            for i in 0..names.len() {
+                let mut plus = point.clone();
+                plus[i] += h;
+                let mut minus = point.clone();
+                minus[i] -= h;
+                let (up, down) = (
+                    eval_cli(file, &names, &plus),
+                    eval_cli(file, &names, &minus),
+                );
+                for o in 0..outputs.len() {
+                    let (name, d) = &values[outputs.len() + o * names.len() + i];
+                    assert!(name.ends_with(&format!("_d{}", names[i])), "{name}");
+                    let fd = (up[o] - down[o]) / (2.0 * h);
+                    assert!(close(*d, fd, 1e-5), "{file} {mode}: {name} = {d}, fd {fd}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn diff_of_the_seed_gives_2x_plus_y_and_x_and_second_derivatives() {
+    let first = diff_then_eval("tests/data/seed.adg", &[], &["x", "y"], &[3.0, 4.0]);
+    let expect = [("z", 23.0), ("dz_dx", 10.0), ("dz_dy", 3.0)];
+    assert_eq!(first, expect.map(|(n, v)| (n.to_string(), v)));
+    let second = diff_then_eval(
+        "tests/data/seed.adg",
+        &["--order", "2"],
+        &["x", "y"],
+        &[3.0, 4.0],
+    );
+    let names: Vec<&str> = second.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["z", "dz_dx_dx", "dz_dx_dy", "dz_dy_dx", "dz_dy_dy"]);
+    let values: Vec<f64> = second.iter().map(|(_, v)| *v).collect();
+    assert_eq!(values, [23.0, 2.0, 1.0, 1.0, 0.0]);
+}
+
+#[test]
+fn hessian_matches_differences_of_the_gradient_and_is_symmetric() {
+    for file in [
+        "tests/data/seed.adg",
+        "../../examples/rosenbrock.adg",
+        "../../examples/lennard_jones.adg",
+    ] {
+        let (names, point) = inputs_and_point(file);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let at = assignments(&names, &point);
+        let run = adgraph(&["hessian", file, "--at", &at, "--json"]);
+        let text = run.assert_ok();
+        let matrix_text = text
+            .split("\"hessian\": ")
+            .nth(1)
+            .unwrap()
+            .trim_end()
+            .trim_end_matches('}');
+        let matrix: Vec<Vec<f64>> = matrix_text
+            .trim_start_matches("[[")
+            .trim_end_matches("]]")
+            .split("], [")
+            .map(|row| row.split(", ").map(|c| c.parse::<f64>().unwrap()).collect())
+            .collect();
+        let n = names.len();
+        assert_eq!(matrix.len(), n);
+        let gradient = |p: &[f64]| -> Vec<f64> {
+            diff_then_eval(file, &[], &names, p)[1..]
+                .iter()
+                .map(|(_, v)| *v)
+                .collect()
+        };
+        let h = 1e-6;
+        for j in 0..n {
+            let mut plus = point.clone();
+            plus[j] += h;
+            let mut minus = point.clone();
+            minus[j] -= h;
+            let (up, down) = (gradient(&plus), gradient(&minus));
+            for i in 0..n {
+                let fd = (up[i] - down[i]) / (2.0 * h);
+                assert!(
+                    close(matrix[i][j], fd, 1e-5),
+                    "{file}: H[{i}][{j}] = {}, fd {fd}",
+                    matrix[i][j]
+                );
+                assert!(
+                    close(matrix[i][j], matrix[j][i], 1e-12),
+                    "{file}: not symmetric at {i},{j}"
+                );
+            }
+        }
+    }
+}

@@ -101,6 +101,38 @@ fn normal_runs() {
             "--json",
         ],
     );
+    snapshot("diff_seed", &["diff", "tests/data/seed.adg"]);
+    snapshot(
+        "diff_seed_second_order",
+        &["diff", "tests/data/seed.adg", "--order", "2"],
+    );
+    snapshot(
+        "diff_two_outputs_wrt",
+        &[
+            "diff",
+            "tests/data/two_outputs.adg",
+            "--wrt",
+            "c,a",
+            "--mode",
+            "reverse",
+        ],
+    );
+    snapshot(
+        "hessian_seed",
+        &["hessian", "tests/data/seed.adg", "--at", "x=3,y=4"],
+    );
+    snapshot(
+        "hessian_json",
+        &[
+            "hessian",
+            "tests/data/two_outputs.adg",
+            "--at",
+            "a=1,b=2,c=3",
+            "--output",
+            "ratio",
+            "--json",
+        ],
+    );
     snapshot(
         "eval_json",
         &[
@@ -148,4 +180,17 @@ fn error_runs() {
         ],
     );
     snapshot("error_no_subcommand", &[]);
+    snapshot(
+        "error_wrt",
+        &["diff", "tests/data/seed.adg", "--wrt", "x,q"],
+    );
+    snapshot(
+        "error_not_scalar",
+        &[
+            "hessian",
+            "tests/data/two_outputs.adg",
+            "--at",
+            "a=1,b=2,c=3",
+        ],
+    );
 }

@@ -8,9 +8,11 @@ use crate::error::CliError;
 use adgraph_ir::format_number;
 use clap::Subcommand;
 
+pub mod diff;
 pub mod dot;
 pub mod dump;
 pub mod eval;
+pub mod hessian;
 pub mod jvp;
 pub mod opt;
 
@@ -25,6 +27,10 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Outputs and their tangents along a direction (forward mode)
     Jvp(jvp::JvpArgs),
+    /// Print the derivative function as .adg (outputs, then d<out>_d<in>)
+    Diff(diff::DiffArgs),
+    /// The Hessian matrix of one output at a point
+    Hessian(hessian::HessianArgs),
     /// Optimize the function (fold, simplify, cse, dce) and print it as .adg
     Opt(opt::OptArgs),
 }
@@ -36,6 +42,8 @@ pub fn run(command: &Command) -> Result<(), CliError> {
         Command::Dot(args) => dot::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Jvp(args) => jvp::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Hessian(args) => hessian::run(args),
         Command::Opt(args) => opt::run(args),
     }
 }

@@ -153,6 +153,16 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         extra: &["--dir", "x=1"],
     },
     Subcommand {
+        name: "diff",
+        point: false,
+        extra: &[],
+    },
+    Subcommand {
+        name: "hessian",
+        point: true,
+        extra: &[],
+    },
+    Subcommand {
         name: "opt",
         point: false,
         extra: &[],
