@@ -116,11 +116,14 @@ mod tests {
     #[test]
     fn the_table_aligns_columns() {
         let text = table(&["x", "long"], &[vec![2.0, 1.0], vec![1.0, -0.25]]);
+        let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
-            text,
-            "          x   long\n\
-             x        2      1\n\
-             long     1  -0.25\n"
+            lines,
+            [
+                "          x   long",
+                "x         2      1",
+                "long      1  -0.25"
+            ]
         );
     }
 }
