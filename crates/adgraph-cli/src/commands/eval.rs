@@ -4,8 +4,8 @@
 //! The function is compiled once (`adgraph_exec::Program::compile`) and run by the
 //! forward interpreter: `Program::eval` for one point, which prints `name = value` per
 //! output (or `{"outputs": {...}}` with `--json`); `Program::eval_batch_into` over
-//! blocks of rows for `--points in.csv`, which prints a CSV with a column per output
-//! (to `-o out.csv` if given), the blocks spread over `--threads` threads.
+//! blocks of rows for `--points in.csv`, split across a pool of `--threads` threads,
+//! which prints a CSV with a column per output (to `-o out.csv` if given).
 
 use super::named_lines;
 use crate::batch::{map_points, PointArgs, Points};
@@ -56,7 +56,7 @@ pub fn run(args: &EvalArgs) -> Result<(), CliError> {
         Points::Many { table, out } => {
             let results = map_points(&table, names.len(), args.points.threads, "eval", |i, o| {
                 program
-                    .eval_batch_into(i, o, false)
+                    .eval_batch_into(i, o, true)
                     .map_err(CliError::internal)
             })?;
             write_rows(out.as_deref(), &names, &results)
