@@ -4,12 +4,15 @@
 //! Groups are named `<workload>.<what>` with `what` one of `f` (value at one point),
 //! `grad` (value and gradient at one point), `batch-f` and `batch-grad` (per point over
 //! a batch of 1,000 points; criterion's time is for the whole batch). The bench ids
-//! are the systems. `cargo run --release --bin peers-table` turns the medians into the
+//! are the systems. Times are the process's CPU time (the machine is shared; see
+//! `adgraph_peers::cpu_time`). `cargo run --release --bin peers-table` turns the medians into the
 //! README's tables. Run with short settings on a shared machine:
 //! `cargo bench --manifest-path benches/peers/Cargo.toml -- --warm-up-time 1 --measurement-time 3`.
 
 use std::hint::black_box;
 
+use adgraph_peers::adgraph_side::Adgraph;
+use adgraph_peers::cpu_time::ProcessCpuTime;
 use adgraph_peers::data::{batch_points, BATCH};
 use adgraph_peers::peers::{
     echidna_f, echidna_grad, echidna_tape, echidna_vdp_checkpointed, num_dual_grad,
@@ -17,10 +20,13 @@ use adgraph_peers::peers::{
 use adgraph_peers::{Case, Kind, NativeScratch};
 use criterion::{criterion_group, criterion_main, Criterion};
 
+/// Criterion measuring the process's CPU time (see `adgraph_peers::cpu_time`).
+type Bench = Criterion<ProcessCpuTime>;
+
 /// Checkpoints for echidna's `grad_checkpointed` on the 20,000-step chain (~sqrt).
 const VDP_CHECKPOINTS: usize = 141;
 
-fn one_point(c: &mut Criterion, case: &Case) {
+fn one_point(c: &mut Bench, case: &Case) {
     let x = case.point().to_vec();
     let n = x.len();
     let slow = n >= 300 || matches!(case.kind, Kind::VanDerPol(20000));
@@ -59,15 +65,19 @@ fn one_point(c: &mut Criterion, case: &Case) {
     group.finish();
 }
 
-fn batched(c: &mut Criterion, case: &Case) {
+fn batched(c: &mut Bench, case: &Case) {
     let n = case.point().len();
     let points = batch_points(case.point(), BATCH);
     let mut scratch = NativeScratch::default();
     let mut tape = echidna_tape(case);
     let mut out = vec![0.0; BATCH];
+    let adgraph = Adgraph::new(case).expect("adgraph compiles the workload");
 
     let mut group = c.benchmark_group(format!("{}.batch-f", case.name()));
     group.sample_size(10);
+    group.bench_function("adgraph", |b| {
+        b.iter(|| adgraph.f_batch(black_box(&points), &mut out))
+    });
     group.bench_function("native", |b| {
         b.iter(|| {
             for (o, x) in out.iter_mut().zip(points.chunks_exact(n)) {
@@ -105,7 +115,7 @@ fn batched(c: &mut Criterion, case: &Case) {
     group.finish();
 }
 
-fn all(c: &mut Criterion) {
+fn all(c: &mut Bench) {
     let filter = std::env::var("PEERS_CASES").ok();
     for case in Case::all() {
         if let Some(only) = &filter {
@@ -120,5 +130,9 @@ fn all(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, all);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ProcessCpuTime);
+    targets = all
+}
 criterion_main!(benches);

@@ -16,7 +16,10 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod adgraph_side;
+pub mod cpu_time;
 pub mod data;
+pub mod error;
 pub mod generic;
 pub mod native;
 pub mod peers;

@@ -6,6 +6,7 @@
 //! benchmark never compares different functions.
 
 use adgraph_ir::evaluate;
+use adgraph_peers::adgraph_side::Adgraph;
 use adgraph_peers::peers::{
     echidna_f, echidna_grad, echidna_tape, echidna_vdp_checkpointed, num_dual_grad,
 };
@@ -44,6 +45,29 @@ fn native_values_match_the_reference_evaluator() {
             "{}",
             case.name()
         );
+    }
+}
+
+#[test]
+fn adgraph_values_match_native() {
+    for case in Case::all() {
+        let mut a = Adgraph::new(&case).unwrap();
+        let mut scratch = NativeScratch::default();
+        let want = case.native_f(case.point(), &mut scratch);
+        assert!(
+            close(a.f(case.point()).unwrap(), want, 1e-12),
+            "{}",
+            case.name()
+        );
+        if case.batched {
+            let points = adgraph_peers::data::batch_points(case.point(), 40);
+            let mut out = vec![0.0; 40];
+            a.f_batch(&points, &mut out).unwrap();
+            for (k, x) in points.chunks_exact(case.point().len()).enumerate() {
+                let want = case.native_f(x, &mut scratch);
+                assert!(close(out[k], want, 1e-12), "{} point {k}", case.name());
+            }
+        }
     }
 }
 
