@@ -25,7 +25,7 @@
 //! use adgraph_ir::{dump, parse, FloatMode};
 //! let (g, f) = parse("input x, y\noutput z = x*y + y*x + 0*x")?;
 //! let (r, report) = adgraph_opt::optimize(&g, &[f], FloatMode::Fast)?;
-//! assert_eq!(dump(&r.graph, &r.functions[0]), "input x, y\nlet v0 = x * y\noutput z = 2 * v0\n");
+//! assert_eq!(dump(&r.graph, &r.functions[0]), "input x, y\nlet v0 = x * y\noutput z = v0 * 2\n");
 //! eprintln!("{report}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

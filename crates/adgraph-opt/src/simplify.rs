@@ -456,7 +456,7 @@ mod tests {
         let (_, _, r) = fast("input x, y\noutput z = x * y * x / y * x * 2 / x\n");
         assert_eq!(
             dump(&r.graph, &r.functions[0]),
-            "input x, y\nlet v0 = x ^ 2\noutput z = 2 * v0\n"
+            "input x, y\nlet v0 = x ^ 2\noutput z = v0 * 2\n"
         );
     }
 
