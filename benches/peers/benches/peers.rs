@@ -32,9 +32,11 @@ fn one_point(c: &mut Bench, case: &Case) {
     let slow = n >= 300 || matches!(case.kind, Kind::VanDerPol(20000));
     let mut scratch = NativeScratch::default();
     let mut tape = echidna_tape(case);
+    let mut adgraph = Adgraph::new(case).expect("adgraph compiles the workload");
 
     let mut group = c.benchmark_group(format!("{}.f", case.name()));
     group.sample_size(20);
+    group.bench_function("adgraph", |b| b.iter(|| adgraph.f(black_box(&x))));
     group.bench_function("native", |b| {
         b.iter(|| case.native_f(black_box(&x), &mut scratch))
     });
@@ -46,6 +48,9 @@ fn one_point(c: &mut Bench, case: &Case) {
     let mut group = c.benchmark_group(format!("{}.grad", case.name()));
     group.sample_size(if slow { 10 } else { 20 });
     let mut g = vec![0.0; n];
+    group.bench_function("adgraph-symbolic", |b| {
+        b.iter(|| adgraph.symbolic_grad(black_box(&x)).map(|o| o[0]))
+    });
     group.bench_function("native", |b| {
         b.iter(|| case.native_grad(black_box(&x), &mut g, &mut scratch))
     });
@@ -97,6 +102,10 @@ fn batched(c: &mut Bench, case: &Case) {
     let mut group = c.benchmark_group(format!("{}.batch-grad", case.name()));
     group.sample_size(10);
     let mut grads = vec![0.0; n * BATCH];
+    let mut with_values = vec![0.0; (n + 1) * BATCH];
+    group.bench_function("adgraph-symbolic", |b| {
+        b.iter(|| adgraph.symbolic_grad_batch(black_box(&points), &mut with_values))
+    });
     group.bench_function("native", |b| {
         b.iter(|| {
             for (g, x) in grads.chunks_exact_mut(n).zip(points.chunks_exact(n)) {

@@ -13,6 +13,8 @@ pub enum PeersError {
     Optimize(adgraph_opt::OptError),
     /// Compiling or running a program failed.
     Exec(adgraph_exec::ExecError),
+    /// Building the symbolic gradient failed.
+    Diff(adgraph_diff::DiffError),
     /// The pipeline returned no function.
     NoFunction,
 }
@@ -22,6 +24,7 @@ impl fmt::Display for PeersError {
         match self {
             PeersError::Optimize(e) => write!(f, "optimizing the workload failed: {e}"),
             PeersError::Exec(e) => write!(f, "compiling or running the program failed: {e}"),
+            PeersError::Diff(e) => write!(f, "differentiating the workload failed: {e}"),
             PeersError::NoFunction => write!(f, "the optimizer returned no function"),
         }
     }
@@ -38,5 +41,11 @@ impl From<adgraph_opt::OptError> for PeersError {
 impl From<adgraph_exec::ExecError> for PeersError {
     fn from(e: adgraph_exec::ExecError) -> Self {
         PeersError::Exec(e)
+    }
+}
+
+impl From<adgraph_diff::DiffError> for PeersError {
+    fn from(e: adgraph_diff::DiffError) -> Self {
+        PeersError::Diff(e)
     }
 }

@@ -49,7 +49,7 @@ fn native_values_match_the_reference_evaluator() {
 }
 
 #[test]
-fn adgraph_values_match_native() {
+fn adgraph_values_and_gradients_match_native() {
     for case in Case::all() {
         let mut a = Adgraph::new(&case).unwrap();
         let mut scratch = NativeScratch::default();
@@ -60,12 +60,19 @@ fn adgraph_values_match_native() {
             case.name()
         );
         if case.batched {
+            let n = case.point().len();
             let points = adgraph_peers::data::batch_points(case.point(), 40);
             let mut out = vec![0.0; 40];
             a.f_batch(&points, &mut out).unwrap();
-            for (k, x) in points.chunks_exact(case.point().len()).enumerate() {
-                let want = case.native_f(x, &mut scratch);
+            let mut with_gradients = vec![0.0; 40 * (n + 1)];
+            a.symbolic_grad_batch(&points, &mut with_gradients).unwrap();
+            let mut g = vec![0.0; n];
+            for (k, x) in points.chunks_exact(n).enumerate() {
+                let want = case.native_grad(x, &mut g, &mut scratch);
                 assert!(close(out[k], want, 1e-12), "{} point {k}", case.name());
+                let row = &with_gradients[k * (n + 1)..(k + 1) * (n + 1)];
+                assert!(close(row[0], want, 1e-12), "{} point {k}", case.name());
+                assert!(max_rel(&row[1..], &g) < 1e-10, "{} point {k}", case.name());
             }
         }
     }
