@@ -167,8 +167,13 @@ pub const SYSTEMS: [(&str, &str); 9] = [
     ("adgraph-reference", "adgraph reference evaluator"),
 ];
 
+/// The baseline of each column, first measured first: adgraph's interpreter (for
+/// gradients its reverse interpreter), else adgraph's compiled symbolic gradient, else
+/// native.
+pub const BASELINES: [&str; 3] = ["adgraph", "adgraph-symbolic", "native"];
+
 /// One markdown table for `workload`: rows are systems, columns the measures with a
-/// time and a ratio to the baseline (adgraph where measured, else native).
+/// time and a ratio to the column's baseline (see [`BASELINES`]).
 pub fn workload_table(workload: &str, medians: &Medians) -> String {
     let get = |measure: Measure, system: &str| {
         medians
@@ -180,9 +185,9 @@ pub fn workload_table(workload: &str, medians: &Medians) -> String {
         .filter(|&m| SYSTEMS.iter().any(|(s, _)| get(m, s).is_some()))
         .collect();
     let baseline = |measure: Measure| {
-        get(measure, "adgraph")
-            .map(|t| (t, "adgraph"))
-            .or_else(|| get(measure, "native").map(|t| (t, "native")))
+        BASELINES
+            .into_iter()
+            .find_map(|system| get(measure, system).map(|t| (t, system)))
     };
     let mut out = String::new();
     let _ = write!(out, "| system |");
@@ -217,43 +222,56 @@ pub fn workload_table(workload: &str, medians: &Medians) -> String {
     out
 }
 
-/// The op-count table: CasADi's ops of f and of [f, grad f] after `cse`, per workload.
-pub fn ops_table(json: &Value) -> String {
+/// The op-count table: per workload, adgraph's operation nodes of f and of [f, grad f]
+/// after the strict pipeline (`adgraph`: workload name to the two counts), beside
+/// CasADi's instructions of f and of [f, grad f] after its `cse`.
+pub fn ops_table(
+    json: &Value,
+    names: &[&str],
+    adgraph: &BTreeMap<String, (usize, usize)>,
+) -> String {
     let mut out = String::from(
-        "| workload | CasADi ops of f | ops of [f, grad f] after cse | ratio |\n| --- | ---: | ---: | ---: |\n",
+        "| workload | adgraph ops of f | of [f, grad f] | ratio | CasADi ops of f | of [f, grad f] after cse | ratio |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
-    if let Some(workloads) = json["workloads"].as_object() {
-        for (name, entry) in workloads {
-            let c = &entry["casadi"];
-            if let (Some(f), Some(fg), Some(r)) = (
-                c["ops_f"].as_u64(),
-                c["ops_f_grad"].as_u64(),
-                c["ops_ratio"].as_f64(),
-            ) {
-                let _ = writeln!(out, "| {name} | {f} | {fg} | {r:.2} |");
-            }
+    for &name in names {
+        let entry = &json["workloads"][name];
+        let c = &entry["casadi"];
+        let ours = match adgraph.get(name) {
+            Some(&(f, fg)) if f > 0 => format!("{f} | {fg} | {:.2}", fg as f64 / f as f64),
+            _ => "- | - | -".to_string(),
+        };
+        if let (Some(f), Some(fg), Some(r)) = (
+            c["ops_f"].as_u64(),
+            c["ops_f_grad"].as_u64(),
+            c["ops_ratio"].as_f64(),
+        ) {
+            let _ = writeln!(out, "| {name} | {ours} | {f} | {fg} | {r:.2} |");
         }
     }
     out
 }
 
-/// The JAX compile times (value and gradient, one point) per workload.
-pub fn compile_table(json: &Value) -> String {
+/// The JAX compile times (value and gradient, one point) and CasADi's build times per
+/// workload, in the order of `names`.
+pub fn compile_table(json: &Value, names: &[&str]) -> String {
     let mut out = String::from(
         "| workload | JAX compile f | JAX compile value_and_grad | CasADi build f | CasADi build gradient |\n| --- | ---: | ---: | ---: | ---: |\n",
     );
-    if let Some(workloads) = json["workloads"].as_object() {
-        for (name, entry) in workloads {
-            let cell = |v: &Value| v.as_f64().map_or("-".to_string(), format_seconds);
-            let _ = writeln!(
-                out,
-                "| {name} | {} | {} | {} | {} |",
-                cell(&entry["jax"]["compile_f_s"]),
-                cell(&entry["jax"]["compile_grad_s"]),
-                cell(&entry["casadi"]["build_f_s"]),
-                cell(&entry["casadi"]["build_grad_s"]),
-            );
+    let cell = |v: &Value| v.as_f64().map_or("-".to_string(), format_seconds);
+    for &name in names {
+        let entry = &json["workloads"][name];
+        if entry.is_null() {
+            continue;
         }
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} |",
+            cell(&entry["jax"]["compile_f_s"]),
+            cell(&entry["jax"]["compile_grad_s"]),
+            cell(&entry["casadi"]["build_f_s"]),
+            cell(&entry["casadi"]["build_grad_s"]),
+        );
     }
     out
 }

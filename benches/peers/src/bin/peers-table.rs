@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use adgraph_peers::adgraph_side::Adgraph;
 use adgraph_peers::table::{
     add_python_peers, compile_table, ops_table, read_criterion, workload_table,
 };
@@ -65,7 +66,24 @@ fn main() {
         );
     }
     if let Some(json) = &peers {
-        println!("#### Gradient graph size (CasADi)\n\n{}", ops_table(json));
-        println!("#### Compile and build times\n\n{}", compile_table(json));
+        let mut sizes = std::collections::BTreeMap::new();
+        for case in Case::all() {
+            match Adgraph::new(&case) {
+                Ok(a) => {
+                    sizes.insert(case.name().to_string(), (a.ops, a.gradient_ops));
+                }
+                Err(e) => eprintln!("{}: {e}", case.name()),
+            }
+        }
+        let cases = Case::all();
+        let names: Vec<&str> = cases.iter().map(|c| c.name()).collect();
+        println!(
+            "#### Gradient graph size\n\n{}",
+            ops_table(json, &names, &sizes)
+        );
+        println!(
+            "#### Compile and build times\n\n{}",
+            compile_table(json, &names)
+        );
     }
 }
