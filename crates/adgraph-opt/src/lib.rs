@@ -40,6 +40,8 @@ mod rebuild;
 mod report;
 pub mod simplify;
 
+/// The float mode the passes build in (re-exported from `adgraph-ir`).
+pub use adgraph_ir::FloatMode;
 pub use cse::eliminate_common_subexpressions;
 pub use dce::eliminate_dead_nodes;
 pub use error::OptError;

@@ -252,9 +252,12 @@ impl<'g> Collector<'g> {
                     Some(c) => (args[1], c),
                     None => (args[0], self.g.constant_value(args[1]).unwrap_or(1.0)),
                 };
-                if let Some(Form::Product(mut p)) = self.pending.remove(&x.as_u32()) {
-                    p.coefficient *= c;
-                    return Ok(Form::Product(p));
+                let key = x.as_u32();
+                if matches!(self.pending.get(&key), Some(Form::Product(_))) {
+                    if let Some(Form::Product(mut p)) = self.pending.remove(&key) {
+                        p.coefficient *= c;
+                        return Ok(Form::Product(p));
+                    }
                 }
                 let a = self.sum_operand(x)?;
                 self.scale_sum(a, c)?
@@ -320,9 +323,32 @@ impl<'g> Collector<'g> {
     }
 
     /// Builds a linear form: like terms collected, zero terms dropped, terms in id
-    /// order, negative coefficients as subtractions, the constant last.
+    /// order, negative coefficients as subtractions, the constant last. The most
+    /// common coefficient magnitude (if two or more terms share one other than 1) is
+    /// factored out: `4a - 4b + 4c` is `(a - b + c) * 4`, one multiplication.
     fn build_sum(&mut self, s: Sum) -> Result<NodeId, GraphError> {
         let terms = collect(s.terms, |a, b| a + b, |c| c == 0.0);
+        let Some(m) = common_magnitude(&terms) else {
+            return self.build_terms(terms, s.constant);
+        };
+        let (shared, rest): (Vec<_>, Vec<_>) = terms.into_iter().partition(|t| t.1.abs() == m);
+        let inner = shared.into_iter().map(|(t, c)| (t, c / m)).collect();
+        let inner = self.build_terms(inner, 0.0)?;
+        let k = self.out.constant(m)?;
+        let factored = self.out.mul(inner, k)?;
+        let mut rest = rest;
+        rest.insert(0, (factored, 1.0));
+        self.build_terms(rest, s.constant)
+    }
+
+    /// Builds `constant + Σ c * t` in the order given.
+    fn build_terms(
+        &mut self,
+        terms: Vec<(NodeId, f64)>,
+        constant: f64,
+    ) -> Result<NodeId, GraphError> {
+        let s = Sum { terms, constant };
+        let terms = s.terms;
         let g = &mut self.out;
         let mut acc: Option<NodeId> = None;
         for (t, c) in terms {
@@ -362,7 +388,8 @@ impl<'g> Collector<'g> {
             } else {
                 (&mut denominator, e.saturating_neg())
             };
-            let f = g.powi(t, e)?;
+            // A square stays a multiplication (cheaper than a power to evaluate).
+            let f = if e == 2 { g.mul(t, t)? } else { g.powi(t, e)? };
             *side = Some(match *side {
                 None => f,
                 Some(a) => g.mul(a, f)?,
@@ -381,6 +408,24 @@ impl<'g> Collector<'g> {
             Some(d) => g.div(numerator, d),
         }
     }
+}
+
+/// The coefficient magnitude (not 1) that two or more terms share, the most common
+/// one (the smallest on a tie), if any.
+fn common_magnitude(terms: &[(NodeId, f64)]) -> Option<f64> {
+    let mut magnitudes: Vec<f64> = terms
+        .iter()
+        .map(|t| t.1.abs())
+        .filter(|&m| m != 1.0)
+        .collect();
+    magnitudes.sort_by(f64::total_cmp);
+    let mut best: Option<(f64, usize)> = None;
+    for run in magnitudes.chunk_by(|a, b| a == b) {
+        if run.len() >= 2 && best.is_none_or(|(_, n)| run.len() > n) {
+            best = Some((run[0], run.len()));
+        }
+    }
+    best.map(|(m, _)| m).filter(|m| m.is_finite() && *m != 0.0)
 }
 
 fn merge_sums(a: Sum, b: Sum) -> Sum {
@@ -456,7 +501,10 @@ mod tests {
         let (_, _, r) = fast("input x, y\noutput z = x * y * x / y * x * 2 / x\n");
         assert_eq!(
             dump(&r.graph, &r.functions[0]),
-            "input x, y\nlet v0 = x ^ 2\noutput z = v0 * 2\n"
+            "input x, y
+let v0 = x * x
+output z = v0 * 2
+"
         );
     }
 
@@ -487,7 +535,7 @@ mod tests {
         let (_, _, r) = fast(&src);
         assert_eq!(
             dump(&r.graph, &r.functions[0]),
-            "input x, y\nlet v0 = x * 1e4\nlet v1 = y * 1e4\noutput z = v0 + v1\n"
+            "input x, y\nlet v0 = x + y\noutput z = v0 * 1e4\n"
         );
     }
 }
