@@ -33,7 +33,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "MODE", default_value = "auto", value_parser = parse_mode)]
     mode: Mode,
 
-    /// The order of the derivatives (2: second derivatives d<out>_d<a>_d<b>)
+    /// The order of the derivatives (2: second derivatives `d<out>_d<a>_d<b>`)
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_order)]
     order: usize,
 

@@ -1,0 +1,99 @@
+//! `adgraph plan FILE [--plan P]`: the checkpoint plan as text; `--pareto [--svg F]`:
+//! the memory/recomputation frontier as a table and a chart.
+//!
+//! The plan is `adgraph_remat::plan_checkpoints` over the function's trace, printed by
+//! the plan's own `Display` (segments, checkpoints, kept values, predicted peak bytes
+//! and operations). `--pareto` plans every candidate strategy (`adgraph_remat::pareto`),
+//! times each plan's gradient with the reverse interpreter (`ReversePlan::grad`, median
+//! of samples, a progress bar on a terminal), prints the table with the measured
+//! times and writes the SVG chart of peak bytes against time to `--svg F`.
+
+use crate::error::CliError;
+use crate::measure::median_ns;
+use crate::point::parse_point;
+use crate::progress::Progress;
+use crate::reverse::{output_index, parse_strategy, plan, trace};
+use crate::sink::Sink;
+use crate::source::SourceArgs;
+use adgraph_exec::ReversePlan;
+use adgraph_remat::{pareto, CostModel, Strategy};
+use clap::Args;
+use std::hint::black_box;
+use std::path::PathBuf;
+
+/// Arguments of `adgraph plan`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    adgraph plan examples/vanderpol.adg --plan revolve:4\n  \
+    adgraph plan examples/vanderpol.adg --plan budget:4KiB\n  \
+    adgraph plan examples/vanderpol.adg --pareto --svg pareto.svg")]
+pub struct PlanArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+
+    /// The checkpoint plan: store-all, recompute-all, periodic:K, revolve:S or
+    /// budget:SIZE (SIZE like 65536B, 64KiB, 16MiB)
+    #[arg(long, value_name = "P", default_value = "store-all", value_parser = parse_strategy, conflicts_with = "pareto")]
+    plan: Strategy,
+
+    /// Plan every strategy, time each plan's gradient and print the memory/time
+    /// frontier as a table
+    #[arg(long)]
+    pareto: bool,
+
+    /// With --pareto: write an SVG chart of peak bytes against time to this file
+    #[arg(long, value_name = "F.svg", requires = "pareto")]
+    svg: Option<PathBuf>,
+
+    /// With --pareto: the point the gradients are timed at (default: every input 0.5)
+    #[arg(long, value_name = "NAME=VALUE,...", requires = "pareto")]
+    at: Vec<String>,
+
+    /// With --pareto: the output whose gradient is timed (needed when there are several)
+    #[arg(long, value_name = "NAME", requires = "pareto")]
+    output: Option<String>,
+}
+
+/// Runs `adgraph plan`.
+pub fn run(args: &PlanArgs) -> Result<(), CliError> {
+    let loaded = args.source.load()?;
+    let trace = trace(&loaded)?;
+    if !args.pareto {
+        let plan = plan(&trace, args.plan)?;
+        let mut sink = Sink::stdout();
+        sink.write(&plan.to_string())?;
+        return sink.finish();
+    }
+    let output = output_index(&loaded, args.output.as_deref())?;
+    let inputs = loaded.input_names();
+    let point = if args.at.is_empty() {
+        vec![0.5; inputs.len()]
+    } else {
+        parse_point("--at", &args.at, &inputs)?
+    };
+    let name = std::path::Path::new(&loaded.label)
+        .file_stem()
+        .map_or_else(|| loaded.label.clone(), |s| s.to_string_lossy().to_string());
+    let mut frontier = pareto(&trace, &CostModel::default(), &name).map_err(CliError::internal)?;
+    let mut times = Vec::with_capacity(frontier.points.len());
+    let mut progress = Progress::new("timing plans", frontier.points.len());
+    for (k, p) in frontier.points.iter().enumerate() {
+        let reverse = ReversePlan::new(&trace, &p.plan).map_err(CliError::internal)?;
+        times.push(median_ns(|| {
+            let g = reverse.grad(&point, output).map_err(CliError::internal)?;
+            black_box(g);
+            Ok(())
+        })?);
+        progress.set(k + 1);
+    }
+    progress.finish();
+    frontier.set_times(&times);
+    if let Some(path) = &args.svg {
+        let mut svg = Sink::create(Some(path))?;
+        svg.write(&frontier.svg())?;
+        svg.finish()?;
+    }
+    let mut sink = Sink::stdout();
+    sink.write(&frontier.table())?;
+    sink.finish()
+}
