@@ -150,11 +150,13 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
         entries.push(("plan", json::string(&args.plan.to_string())));
         json::object(entries) + "\n"
     } else {
+        let plural = |k: usize| if k == 1 { "" } else { "s" };
         let mut text = format!(
-            "{}: {n} points, {} thread{}, plan {}\n",
+            "{}: {n} point{}, {} thread{}, plan {}\n",
             loaded.label,
+            plural(n),
             args.threads,
-            if args.threads == 1 { "" } else { "s" },
+            plural(args.threads),
             args.plan
         );
         let labels = [

@@ -82,6 +82,9 @@ pub fn run(args: &HessianArgs) -> Result<(), CliError> {
 
 /// A square matrix as an aligned table: a header of `names`, then a row per name.
 pub fn table(names: &[&str], matrix: &[Vec<f64>]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
     let cells: Vec<Vec<String>> = matrix
         .iter()
         .map(|row| row.iter().map(|&x| format_number(x)).collect())
