@@ -31,7 +31,7 @@ pub const MAX_POINTS: usize = 10_000_000;
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     adgraph bench examples/rosenbrock.adg --at x0=-1.2,x1=1,x2=-1.2,x3=1\n  \
-    adgraph bench examples/vanderpol.adg --at x0=2,y0=0,mu=1 --plan revolve:4 --points 10000 --threads 2 --json")]
+    adgraph bench examples/vanderpol.adg --at x0=2,y0=0,mu=1 --plan revolve:4 --points 1000 --threads 2 --json")]
 pub struct BenchArgs {
     #[command(flatten)]
     source: SourceArgs,
