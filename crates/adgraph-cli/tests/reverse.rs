@@ -357,3 +357,52 @@ fn bench_reports_the_spec_shape() {
     ]);
     assert!(run.assert_user_error().contains("from 1 to"));
 }
+
+#[test]
+fn plan_json_carries_the_printed_prediction() {
+    let file = "../../examples/vanderpol.adg";
+    for plan in PLANS {
+        let text = adgraph(&["plan", file, "--plan", plan]);
+        let text = text.assert_ok();
+        let run = adgraph(&["plan", file, "--plan", plan, "--json"]);
+        let json = run.assert_ok();
+        assert!(
+            json.starts_with(&format!("{{\"plan\": \"{plan}\", \"chosen\": \"")),
+            "{json}"
+        );
+        let predicted = json_object(json, "predicted");
+        let names: Vec<&str> = predicted.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "peak_bytes",
+                "forward_ops",
+                "recomputed_ops",
+                "backward_ops",
+                "recompute_cost"
+            ]
+        );
+        assert!(
+            text.contains(&format!("predicted peak: {} B", predicted[0].1)),
+            "{plan}"
+        );
+        assert!(
+            text.contains(&format!("recomputed {} (cost", predicted[2].1)),
+            "{plan}"
+        );
+    }
+    let run = adgraph(&["plan", file, "--pareto", "--json"]);
+    let json = run.assert_ok();
+    assert!(
+        json.starts_with("{\"frontier\": [{\"plan\": \"store-all\""),
+        "{json}"
+    );
+    let rows = json.matches("\"on_frontier\": ").count();
+    let table = adgraph(&["plan", file, "--pareto"]);
+    assert_eq!(
+        rows + 1,
+        table.assert_ok().lines().count(),
+        "one object per table row"
+    );
+    assert!(json.contains("\"on_frontier\": true"));
+}

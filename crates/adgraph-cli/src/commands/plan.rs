@@ -6,17 +6,22 @@
 //! and operations). `--pareto` plans every candidate strategy (`adgraph_remat::pareto`),
 //! times each plan's gradient with the reverse interpreter (`ReversePlan::grad`, median
 //! of samples, a progress bar on a terminal), prints the table with the measured
-//! times and writes the SVG chart of peak bytes against time to `--svg F`.
+//! times and writes the SVG chart of peak bytes against time to `--svg F`. With
+//! `--json`, a plan is `{"plan": "budget:512B", "chosen": "periodic:3", "segments": 12,
+//! "predicted": {"peak_bytes": ..., "forward_ops": ..., "recomputed_ops": ...,
+//! "backward_ops": ..., "recompute_cost": ...}}` and the frontier `{"frontier": [...]}`
+//! of such objects, each with `"time_ns"` and `"on_frontier"`.
 
 use crate::error::CliError;
-use crate::measure::median_ns;
+use crate::json;
+use crate::measure::{median_ns, round_tenth};
 use crate::point::parse_point;
 use crate::progress::Progress;
 use crate::reverse::{output_index, parse_strategy, plan, trace};
 use crate::sink::Sink;
 use crate::source::SourceArgs;
 use adgraph_exec::ReversePlan;
-use adgraph_remat::{pareto, CostModel, Strategy};
+use adgraph_remat::{pareto, CostModel, Plan, Strategy};
 use clap::Args;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -25,7 +30,7 @@ use std::path::PathBuf;
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     adgraph plan examples/vanderpol.adg --plan revolve:4\n  \
-    adgraph plan examples/vanderpol.adg --plan budget:4KiB\n  \
+    adgraph plan examples/vanderpol.adg --plan budget:512B --json\n  \
     adgraph plan examples/vanderpol.adg --pareto --svg pareto.svg")]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -52,6 +57,11 @@ pub struct PlanArgs {
     /// With --pareto: the output whose gradient is timed (needed when there are several)
     #[arg(long, value_name = "NAME", requires = "pareto")]
     output: Option<String>,
+
+    /// Print the plan (or the frontier) as JSON: strategy, chosen strategy, segments
+    /// and the predicted bytes and operations
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `adgraph plan`.
@@ -60,8 +70,13 @@ pub fn run(args: &PlanArgs) -> Result<(), CliError> {
     let trace = trace(&loaded)?;
     if !args.pareto {
         let plan = plan(&trace, args.plan)?;
+        let text = if args.json {
+            json::object(plan_entries(&plan)) + "\n"
+        } else {
+            plan.to_string()
+        };
         let mut sink = Sink::stdout();
-        sink.write(&plan.to_string())?;
+        sink.write(&text)?;
         return sink.finish();
     }
     let output = output_index(&loaded, args.output.as_deref())?;
@@ -93,7 +108,43 @@ pub fn run(args: &PlanArgs) -> Result<(), CliError> {
         svg.write(&frontier.svg())?;
         svg.finish()?;
     }
+    let text = if args.json {
+        let points: Vec<String> = frontier
+            .points
+            .iter()
+            .map(|p| {
+                let mut entries = plan_entries(&p.plan);
+                entries.push((
+                    "time_ns",
+                    json::number(p.time_ns.map_or(f64::NAN, round_tenth)),
+                ));
+                entries.push(("on_frontier", p.on_frontier.to_string()));
+                json::object(entries)
+            })
+            .collect();
+        json::object([("frontier", format!("[{}]", points.join(", ")))]) + "\n"
+    } else {
+        frontier.table()
+    };
     let mut sink = Sink::stdout();
-    sink.write(&frontier.table())?;
+    sink.write(&text)?;
     sink.finish()
+}
+
+/// A plan's JSON fields: what was asked, what was chosen, segments, the prediction.
+fn plan_entries(plan: &Plan) -> Vec<(&'static str, String)> {
+    let p = plan.prediction();
+    let predicted = json::object([
+        ("peak_bytes", p.peak_bytes.to_string()),
+        ("forward_ops", p.forward_ops.to_string()),
+        ("recomputed_ops", p.recomputed_ops.to_string()),
+        ("backward_ops", p.backward_ops.to_string()),
+        ("recompute_cost", json::number(p.recompute_cost)),
+    ]);
+    vec![
+        ("plan", json::string(&plan.strategy().to_string())),
+        ("chosen", json::string(&plan.chosen().to_string())),
+        ("segments", plan.segment_count().to_string()),
+        ("predicted", predicted),
+    ]
 }
