@@ -391,14 +391,16 @@ fn plan_json_carries_the_printed_prediction() {
             "{plan}"
         );
     }
-    let run = adgraph(&["plan", file, "--pareto", "--json"]);
+    // A small function for the two timed sweeps.
+    let small = "tests/data/two_outputs.adg";
+    let run = adgraph(&["plan", small, "--pareto", "--output", "wave", "--json"]);
     let json = run.assert_ok();
     assert!(
         json.starts_with("{\"frontier\": [{\"plan\": \"store-all\""),
         "{json}"
     );
     let rows = json.matches("\"on_frontier\": ").count();
-    let table = adgraph(&["plan", file, "--pareto"]);
+    let table = adgraph(&["plan", small, "--pareto", "--output", "wave"]);
     assert_eq!(
         rows + 1,
         table.assert_ok().lines().count(),

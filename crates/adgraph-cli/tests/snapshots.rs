@@ -181,6 +181,16 @@ fn normal_runs() {
         ],
     );
     snapshot(
+        "plan_budget_json",
+        &[
+            "plan",
+            "../../examples/vanderpol.adg",
+            "--plan",
+            "budget:512B",
+            "--json",
+        ],
+    );
+    snapshot(
         "eval_json",
         &[
             "eval",
