@@ -191,6 +191,10 @@ fn normal_runs() {
         ],
     );
     snapshot(
+        "check_seed",
+        &["check", "tests/data/seed.adg", "--at", "x=3,y=4"],
+    );
+    snapshot(
         "eval_json",
         &[
             "eval",

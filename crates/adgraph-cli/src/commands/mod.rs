@@ -9,6 +9,7 @@ use adgraph_ir::format_number;
 use clap::Subcommand;
 
 pub mod bench;
+pub mod check;
 pub mod diff;
 pub mod dot;
 pub mod dump;
@@ -42,6 +43,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Measured medians of evaluation and gradient, one point and per point
     Bench(bench::BenchArgs),
+    /// Every derivative mode against the others and finite differences; worst error
+    /// per input
+    Check(check::CheckArgs),
 }
 
 /// Runs `command`.
@@ -56,6 +60,7 @@ pub fn run(command: &Command) -> Result<(), CliError> {
         Command::Grad(args) => grad::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Check(args) => check::run(args),
         Command::Opt(args) => opt::run(args),
     }
 }

@@ -178,6 +178,12 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         extra: &["--points", "10"],
     },
     Subcommand {
+        name: "check",
+        // `--at` is optional for `check` (every input 0.5 without it).
+        point: false,
+        extra: &["--at", "x=3,y=4"],
+    },
+    Subcommand {
         name: "opt",
         point: false,
         extra: &[],
