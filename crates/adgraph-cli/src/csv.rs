@@ -9,7 +9,7 @@
 
 use crate::error::CliError;
 use crate::number::{parse_number, shorten};
-use adgraph_ir::format_number;
+use adgraph::ir::format_number;
 
 /// Points read from a CSV: `len()` rows of `width` values, in the function's input
 /// order (whatever the CSV's column order), stored row after row.

@@ -7,7 +7,7 @@
 //! and inputs in the function's order), which a map type would not. The whole
 //! document is one line, `{"outputs": {"z": 23}}`, separators `": "` and `", "`.
 
-use adgraph_ir::format_number;
+use adgraph::ir::format_number;
 use std::fmt::Write;
 
 /// `x` as a JSON value: a number, or `"nan"`, `"inf"`, `"-inf"`.

@@ -144,7 +144,7 @@ mod tests {
             -1.5e-7,
             f64::NEG_INFINITY,
         ] {
-            let text = adgraph_ir::format_number(x);
+            let text = adgraph::ir::format_number(x);
             assert_eq!(
                 parse_number(&text).unwrap().to_bits(),
                 x.to_bits(),

@@ -2,14 +2,14 @@
 //! value, picking the output to differentiate, and planning with errors worded for
 //! the command line.
 //!
-//! Plans are `adgraph_remat::Strategy` values, parsed by the library's own spelling
+//! Plans are `adgraph::remat::Strategy` values, parsed by the library's own spelling
 //! (`store-all`, `recompute-all`, `periodic:K`, `revolve:S`, `budget:SIZE`). A budget no
 //! plan fits is the user's to fix (status 2), and the message gives the smallest
 //! feasible budget.
 
 use crate::error::CliError;
 use crate::source::Loaded;
-use adgraph_remat::{plan_checkpoints, CostModel, Plan, RematError, Strategy, Trace};
+use adgraph::remat::{plan_checkpoints, CostModel, Plan, RematError, Strategy, Trace};
 
 /// `--plan` as a clap value parser.
 pub fn parse_strategy(text: &str) -> Result<Strategy, String> {

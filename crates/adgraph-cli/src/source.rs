@@ -8,7 +8,7 @@
 //! and a caret; all exit with status 2.
 
 use crate::error::CliError;
-use adgraph_ir::{parse, parse_expression, utf8, Function, Graph, ParseError};
+use adgraph::ir::{parse, parse_expression, utf8, Function, Graph, ParseError};
 use clap::Args;
 use std::io::Read;
 use std::path::{Path, PathBuf};

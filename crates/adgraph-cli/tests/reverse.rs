@@ -5,7 +5,7 @@
 
 mod common;
 
-use adgraph_ir::{format_number, parse};
+use adgraph::ir::{format_number, parse};
 use common::{adgraph, scratch};
 
 const PLANS: &[&str] = &[

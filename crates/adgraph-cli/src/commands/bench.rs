@@ -18,9 +18,9 @@ use crate::point::parse_point;
 use crate::reverse::{output_index, parse_strategy, plan, trace};
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph_exec::{Program, ReversePlan};
-use adgraph_ir::format_number;
-use adgraph_remat::Strategy;
+use adgraph::exec::{Program, ReversePlan};
+use adgraph::ir::format_number;
+use adgraph::remat::Strategy;
 use clap::Args;
 use std::hint::black_box;
 

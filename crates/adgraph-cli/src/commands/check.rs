@@ -181,7 +181,7 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
 /// An error for people: `0`, `inf`, `nan`, else three significant digits (`1.23e-10`).
 fn short(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
-        adgraph_ir::format_number(x)
+        adgraph::ir::format_number(x)
     } else {
         format!("{x:.2e}")
     }

@@ -1,7 +1,7 @@
 //! `adgraph diff FILE [--mode forward|reverse] [--order N] [--wrt x,y]`: the
 //! derivative function as `.adg`.
 //!
-//! Calls `adgraph_diff::differentiate`, which builds the derivatives symbolically
+//! Calls `adgraph::diff::differentiate`, which builds the derivatives symbolically
 //! into the function's own arena (sharing every subexpression), then rebuilds what
 //! they reach into a fresh graph. The printed function is valid input again, so
 //! `adgraph eval` runs it: the original outputs first, then one output per derivative
@@ -12,7 +12,7 @@
 use crate::error::CliError;
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph_diff::{differentiate, DiffError, DiffOptions, Mode};
+use adgraph::diff::{differentiate, DiffError, DiffOptions, Mode};
 use clap::Args;
 
 /// The largest `--order`: each order multiplies the outputs by the input count.
@@ -68,7 +68,7 @@ pub fn run(args: &DiffArgs) -> Result<(), CliError> {
     let (graph, function) =
         differentiate(&loaded.graph, &loaded.function, &options).map_err(diff_error)?;
     let mut sink = Sink::stdout();
-    sink.write(&adgraph_ir::dump(&graph, &function))?;
+    sink.write(&adgraph::ir::dump(&graph, &function))?;
     sink.finish()
 }
 

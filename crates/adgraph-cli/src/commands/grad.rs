@@ -1,8 +1,8 @@
 //! `adgraph grad FILE --at ... [--plan P] [--output NAME] [--json]`: the outputs, the
 //! gradient of one output, and what the reverse sweep did.
 //!
-//! The function's trace is planned by `adgraph_remat::plan_checkpoints` under `--plan`
-//! and swept by `adgraph_exec::ReversePlan`: `grad` at one point (printing outputs,
+//! The function's trace is planned by `adgraph::remat::plan_checkpoints` under `--plan`
+//! and swept by `adgraph::exec::ReversePlan`: `grad` at one point (printing outputs,
 //! gradient and the measured stats: peak bytes, forward, recomputed and backward ops),
 //! or `vjp_batch` over the rows of `--points in.csv` (a CSV with the output, then
 //! `grad_<input>` per input), split across a pool of `--threads` threads.
@@ -14,8 +14,8 @@ use crate::json;
 use crate::reverse::{output_index, parse_strategy, plan, trace};
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph_exec::{ReversePlan, Stats};
-use adgraph_remat::Strategy;
+use adgraph::exec::{ReversePlan, Stats};
+use adgraph::remat::Strategy;
 use clap::Args;
 
 /// Arguments of `adgraph grad`.

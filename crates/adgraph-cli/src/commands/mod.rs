@@ -5,7 +5,7 @@
 //! exactly what this enum holds.
 
 use crate::error::CliError;
-use adgraph_ir::format_number;
+use adgraph::ir::format_number;
 use clap::Subcommand;
 
 pub mod bench;

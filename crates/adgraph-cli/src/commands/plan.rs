@@ -1,9 +1,9 @@
 //! `adgraph plan FILE [--plan P]`: the checkpoint plan as text; `--pareto [--svg F]`:
 //! the memory/recomputation frontier as a table and a chart.
 //!
-//! The plan is `adgraph_remat::plan_checkpoints` over the function's trace, printed by
+//! The plan is `adgraph::remat::plan_checkpoints` over the function's trace, printed by
 //! the plan's own `Display` (segments, checkpoints, kept values, predicted peak bytes
-//! and operations). `--pareto` plans every candidate strategy (`adgraph_remat::pareto`),
+//! and operations). `--pareto` plans every candidate strategy (`adgraph::remat::pareto`),
 //! times each plan's gradient with the reverse interpreter (`ReversePlan::grad`, median
 //! of samples, a progress bar on a terminal), prints the table with the measured
 //! times and writes the SVG chart of peak bytes against time to `--svg F`. With
@@ -20,8 +20,8 @@ use crate::progress::Progress;
 use crate::reverse::{output_index, parse_strategy, plan, trace};
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph_exec::ReversePlan;
-use adgraph_remat::{pareto, CostModel, Plan, Strategy};
+use adgraph::exec::ReversePlan;
+use adgraph::remat::{pareto, CostModel, Plan, Strategy};
 use clap::Args;
 use std::hint::black_box;
 use std::path::PathBuf;
