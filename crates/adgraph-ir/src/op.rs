@@ -438,10 +438,11 @@ pub fn derivative<C: Calculus>(
             0 => return Ok(None),
             1 => s,
             n => {
+                // `(s * n) * a^(n-1)`: a constant seed (reverse mode) folds into `n`.
                 let p = c.powi(args[0], n - 1)?;
                 let k = c.constant(n as f64)?;
-                let d = c.apply(Mul, &[k, p])?;
-                c.apply(Mul, &[s, d])?
+                let sk = c.apply(Mul, &[s, k])?;
+                c.apply(Mul, &[sk, p])?
             }
         },
         Add => s,

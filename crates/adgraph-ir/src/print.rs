@@ -99,7 +99,7 @@ pub fn dump(g: &Graph, f: &Function) -> String {
         if matches!(node.op(), Op::Input | Op::Const) {
             continue;
         }
-        let text = expression(g, id, &names);
+        let text = expression(g, f, id, &names);
         if uses[id.index()] == 0 && output_uses[id.index()] == 1 {
             inline[id.index()] = Some(text);
             continue;
@@ -131,10 +131,30 @@ fn operand(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
     }
 }
 
-/// The right-hand side for node `id`: one operator over operands.
-fn expression(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
+/// Where an operand of a commutative operator is printed: inputs (by position) before
+/// `let`s (in print order, which is id order) before constants. The order must not
+/// depend on ids alone: a constant or input gets a different id when the dump is parsed
+/// again, and the dump must be a fixed point of `parse` then `dump`.
+fn print_rank(g: &Graph, f: &Function, id: NodeId) -> (u8, u64) {
     let node = g.node(id);
-    let args: Vec<String> = node.args().iter().map(|&a| operand(g, a, names)).collect();
+    match node.op() {
+        Op::Input => (
+            0,
+            f.inputs().iter().position(|&i| i == id).unwrap_or(0) as u64,
+        ),
+        Op::Const => (2, node.constant_value().unwrap_or(f64::NAN).to_bits()),
+        _ => (1, id.index() as u64),
+    }
+}
+
+/// The right-hand side for node `id`: one operator over operands.
+fn expression(g: &Graph, f: &Function, id: NodeId, names: &[Option<String>]) -> String {
+    let node = g.node(id);
+    let mut ids = node.args().to_vec();
+    if node.op().is_commutative() && print_rank(g, f, ids[1]) < print_rank(g, f, ids[0]) {
+        ids.swap(0, 1);
+    }
+    let args: Vec<String> = ids.iter().map(|&a| operand(g, a, names)).collect();
     match (node.op(), node.op().syntax()) {
         (Op::PowI, _) => format!("{} ^ {}", args[0], node.exponent()),
         (_, Syntax::Prefix(s)) => format!("{s}{}", args[0]),
@@ -183,6 +203,22 @@ mod tests {
             text,
             "input v0, v1\nlet v2 = v0 * v1\noutput a = v2\noutput b = v2 * 2\n"
         );
+        let (g2, f2) = parse(&text).unwrap();
+        assert_eq!(dump(&g2, &f2), text);
+    }
+
+    #[test]
+    fn commutative_operands_print_in_a_stable_order() {
+        // The constant 100 and the input z get other ids when the dump is parsed again.
+        let b = crate::Builder::new();
+        let x = b.input("x");
+        let t = x * x;
+        let z = b.input("z");
+        let (g, f) = b
+            .finish([("a", t * 100.0 + 100.0 * z), ("b", x * z)])
+            .unwrap();
+        let text = dump(&g, &f);
+        assert_eq!(text, "input x, z\nlet v0 = x * x\nlet v1 = v0 * 100\nlet v2 = z * 100\noutput a = v1 + v2\noutput b = x * z\n");
         let (g2, f2) = parse(&text).unwrap();
         assert_eq!(dump(&g2, &f2), text);
     }
