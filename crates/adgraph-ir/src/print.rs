@@ -12,7 +12,9 @@ use std::fmt::Write;
 
 /// The shortest `.adg` text for `x` that parses back to the same bits: `inf`, `-inf`,
 /// `nan`, `-nan` (a NaN with its sign bit set), `-0`, else the shorter of plain and
-/// exponent notation.
+/// exponent notation. The language has no syntax for NaN payloads: a NaN other than
+/// the default quiet NaN (which arithmetic produces) prints as `nan` or `-nan` and
+/// parses back as the default one with that sign.
 ///
 /// ```
 /// use adgraph_ir::format_number;
@@ -37,7 +39,9 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
-/// Prints `f` as `.adg` text.
+/// Prints `f` as `.adg` text: the input line, one `let` per operation the outputs
+/// reach, then the outputs. A function without outputs prints as its input line only,
+/// which the parser refuses (a file needs an output).
 ///
 /// ```
 /// use adgraph_ir::{dump, parse};
