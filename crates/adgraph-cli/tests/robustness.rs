@@ -294,3 +294,20 @@ fn several_outputs_need_output_for_a_gradient() {
         );
     }
 }
+
+#[test]
+fn a_derivative_too_large_to_build_is_refused() {
+    let run = adgraph(&["diff", "../../examples/lennard_jones.adg", "--order", "6"]);
+    assert!(run
+        .assert_user_error()
+        .contains("lower --order or name fewer inputs"));
+    let run = adgraph(&[
+        "diff",
+        "../../examples/lennard_jones.adg",
+        "--order",
+        "6",
+        "--wrt",
+        "x0",
+    ]);
+    assert!(run.assert_ok().contains("de_dx0_dx0_dx0_dx0_dx0_dx0"));
+}

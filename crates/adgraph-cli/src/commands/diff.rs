@@ -17,6 +17,8 @@ use clap::Args;
 
 /// The largest `--order`: each order multiplies the outputs by the input count.
 pub const MAX_ORDER: usize = 16;
+/// The most derivative outputs `diff` builds (outputs x inputs^order).
+pub const MAX_DERIVATIVES: usize = 1_000_000;
 
 /// Arguments of `adgraph diff`.
 #[derive(Args, Debug)]
@@ -65,6 +67,22 @@ pub fn run(args: &DiffArgs) -> Result<(), CliError> {
             .as_ref()
             .map(|names| names.iter().map(|n| n.trim().to_string()).collect()),
     };
+    let wrt_count = options
+        .wrt
+        .as_ref()
+        .map_or(loaded.function.inputs().len(), Vec::len);
+    let count = (wrt_count as u128)
+        .checked_pow(options.order as u32)
+        .and_then(|k| k.checked_mul(loaded.function.outputs().len() as u128));
+    if !matches!(count, Some(k) if k <= MAX_DERIVATIVES as u128) {
+        return Err(CliError::usage(format!(
+            "--order {}: {} output(s) times {wrt_count}^{} derivative(s) each is more than \
+             {MAX_DERIVATIVES}; lower --order or name fewer inputs with --wrt",
+            options.order,
+            loaded.function.outputs().len(),
+            options.order
+        )));
+    }
     let (graph, function) =
         differentiate(&loaded.graph, &loaded.function, &options).map_err(diff_error)?;
     let mut sink = Sink::stdout();
