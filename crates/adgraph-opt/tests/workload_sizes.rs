@@ -3,15 +3,14 @@
 //! the passes achieve shows up in review.
 
 use adgraph_ir::Function;
-use adgraph_opt::{op_count, optimize, FloatMode, Optimized};
+use adgraph_opt::{op_count, optimize, FloatMode};
 use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, seed, van_der_pol};
 
 fn sizes(graph: &adgraph_ir::Graph, function: &Function) -> (usize, usize) {
-    let r = Optimized {
-        graph: graph.clone(),
-        functions: vec![function.clone()],
-    };
-    (function.nodes(graph).len(), op_count(&r))
+    (
+        function.nodes(graph).len(),
+        op_count(graph, std::slice::from_ref(function)),
+    )
 }
 
 #[test]
