@@ -57,7 +57,7 @@ fn random_graph(n: usize) -> (Graph, Function) {
             1 => g.apply(op, &[a]).unwrap(),
             _ => g.apply(op, &[a, b]).unwrap(),
         };
-        if ids.len() % 64 == 0 {
+        if ids.len().is_multiple_of(64) {
             outputs.push((format!("y{}", outputs.len()), id));
         }
         ids.push(id);
