@@ -1,6 +1,6 @@
 //! Tests of the local rewrites: every Strict rule at every pair of special values
 //! (bit for bit against the unrewritten expression, and that the rule fired), the
-//! rules Strict must not apply, and the Fast rules at ordinary points.
+//! rules Strict must not apply (the Fast rules are in `fast_tests.rs`).
 //!
 //! Kept beside `simplify.rs` rather than inline so each file stays readable.
 
