@@ -1,4 +1,5 @@
-//! Dumps [f, grad f] of a small workload.
+//! Dumps a small workload and its [f, grad f], to see where sharing is lost.
+//! Run: `cargo run -p adgraph-diff --example show -- vdp` (or `lj`, `mlp`, `rosenbrock`).
 use adgraph_diff::{compact, grad};
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_default();

@@ -8,7 +8,7 @@
 //! - Two sweeps do all the work, each one loop over ids (no recursion): forward mode
 //!   carries tangents ids ascending ([`jvp`]); reverse mode accumulates adjoints ids
 //!   descending ([`vjp`], [`grad`]). Both apply the op table's one derivative rule,
-//!   [`adgraph_ir::derivative`], read in the graph by [`GraphCalculus`].
+//!   [`adgraph_ir::derivative`], read in the graph (see [`GraphCalculus`]).
 //! - Symbolic zeros: a tangent or adjoint that is structurally zero is `None` and
 //!   nothing is built for it, in either float mode; only results handed back become
 //!   the constant `0`.
@@ -36,6 +36,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod calculus;
 mod compact;
 mod derivative;
 mod error;
@@ -44,6 +45,7 @@ mod jacobian;
 mod reverse;
 mod sweep;
 
+pub use calculus::GraphCalculus;
 pub use compact::compact;
 pub use derivative::{
     derivative_function, differentiate, hessian_at, hessian_function, optimize, DiffOptions,
@@ -52,4 +54,4 @@ pub use error::DiffError;
 pub use forward::jvp;
 pub use jacobian::{hessian, hvp, jacobian, Mode};
 pub use reverse::{grad, vjp};
-pub use sweep::{materialize, GraphCalculus};
+pub use sweep::materialize;

@@ -2,62 +2,17 @@
 //! reverse (adjoints, ids descending), each one loop over a graph with symbolic zeros.
 //!
 //! Both sweeps apply the one derivative rule of the op table,
-//! [`adgraph_ir::derivative`], through [`GraphCalculus`], so each contribution is a
+//! [`adgraph_ir::derivative`], through a graph-building calculus (signs carried as
+//! flags, see [`crate::calculus`]), so each contribution is a
 //! node built by the graph's smart constructors in the same arena as the function: a
 //! derivative shares every subexpression it can with the primal and with other
 //! derivatives. A tangent or adjoint that is structurally zero is `None` and is never
 //! built, in either float mode; only the final results a caller asks for become the
 //! constant `0` (see [`materialize`]).
 
+use crate::calculus::{Signed, SignedCalculus};
 use crate::DiffError;
-use adgraph_ir::{derivative, Calculus, Graph, GraphError, NodeId, Op};
-
-/// The graph-building reading of the derivative rules: values are nodes of a graph, and
-/// every operation goes through the graph's smart constructors (folding, local
-/// simplification, hash-consing).
-///
-/// ```
-/// use adgraph_diff::GraphCalculus;
-/// use adgraph_ir::{derivative, Graph, Op};
-/// let mut g = Graph::new();
-/// let x = g.input("x")?;
-/// let s = g.apply(Op::Sin, &[x])?;
-/// let one = g.constant(1.0)?;
-/// let mut c = GraphCalculus::new(&mut g);
-/// // d/dx sin(x) with seed 1 is cos(x): `1 * cos(x)` simplifies to `cos(x)`.
-/// let d = derivative(&mut c, Op::Sin, 0, &[x], s, 0, one)?.unwrap();
-/// assert_eq!(d, g.apply(Op::Cos, &[x])?);
-/// # Ok::<(), adgraph_ir::GraphError>(())
-/// ```
-#[derive(Debug)]
-pub struct GraphCalculus<'g> {
-    /// The graph new nodes go into.
-    pub graph: &'g mut Graph,
-}
-
-impl<'g> GraphCalculus<'g> {
-    /// A calculus that builds into `graph`.
-    pub fn new(graph: &'g mut Graph) -> GraphCalculus<'g> {
-        GraphCalculus { graph }
-    }
-}
-
-impl Calculus for GraphCalculus<'_> {
-    type Value = NodeId;
-    type Error = GraphError;
-    #[inline]
-    fn constant(&mut self, x: f64) -> Result<NodeId, GraphError> {
-        self.graph.constant(x)
-    }
-    #[inline]
-    fn apply(&mut self, op: Op, args: &[NodeId]) -> Result<NodeId, GraphError> {
-        self.graph.apply(op, args)
-    }
-    #[inline]
-    fn powi(&mut self, a: NodeId, n: i32) -> Result<NodeId, GraphError> {
-        self.graph.powi(a, n)
-    }
-}
+use adgraph_ir::{derivative, Graph, GraphError, Node, NodeId, Op};
 
 /// A structurally zero derivative made into a node: `None` becomes the constant `0`.
 pub fn materialize(g: &mut Graph, d: Option<NodeId>) -> Result<NodeId, GraphError> {
@@ -95,79 +50,6 @@ pub(crate) fn reach(g: &Graph, roots: &[NodeId]) -> Vec<bool> {
     mask
 }
 
-/// A derivative with its sign kept aside: the value is `id`, or `-id` when `negative`.
-///
-/// Every rule is linear in its seed, and IEEE negation is exact, so a contribution
-/// seeded with `-s` is exactly the negation of the one seeded with `s`. Carrying the
-/// sign as a flag instead of a `neg` node lets a negation from `a - b` travel through
-/// later rules and end as a subtraction (`p - q` where `p + (-q)` would be two nodes,
-/// `(-s) * x` one more). Signs differ from an unsigned sweep only in the sign of a zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Signed {
-    id: NodeId,
-    negative: bool,
-}
-
-impl Signed {
-    /// `id` with a top-level `neg` peeled into the flag.
-    fn of(g: &Graph, id: NodeId) -> Signed {
-        let node = g.node(id);
-        match node.op() {
-            Op::Neg => Signed {
-                id: node.arg(0),
-                negative: true,
-            },
-            _ => Signed {
-                id,
-                negative: false,
-            },
-        }
-    }
-
-    /// The value as one node (`neg` built only here, where it is asked for).
-    fn node(self, g: &mut Graph) -> Result<NodeId, GraphError> {
-        if self.negative {
-            g.neg(self.id)
-        } else {
-            Ok(self.id)
-        }
-    }
-}
-
-/// Adds `d` to an accumulated sum that may be structurally zero, as `a + b`, `a - b`
-/// or `-(a + b)` by the signs.
-#[inline]
-fn accumulate(g: &mut Graph, sum: Option<Signed>, d: Signed) -> Result<Option<Signed>, GraphError> {
-    let Some(a) = sum else {
-        return Ok(Some(d));
-    };
-    let (id, negative) = match (a.negative, d.negative) {
-        (false, true) => (g.sub(a.id, d.id)?, false),
-        (true, false) => (g.sub(d.id, a.id)?, false),
-        (n, _) => (g.add(a.id, d.id)?, n),
-    };
-    Ok(Some(Signed { id, negative }))
-}
-
-/// The rule's contribution to operand `k` of node `id` for a signed seed.
-#[inline]
-fn contribution(
-    c: &mut GraphCalculus<'_>,
-    node: &adgraph_ir::Node,
-    id: NodeId,
-    k: usize,
-    seed: Signed,
-) -> Result<Option<Signed>, GraphError> {
-    let d = derivative(c, node.op(), node.exponent(), node.args(), id, k, seed.id)?;
-    Ok(d.map(|d| {
-        let s = Signed::of(c.graph, d);
-        Signed {
-            id: s.id,
-            negative: s.negative ^ seed.negative,
-        }
-    }))
-}
-
 /// The signed sums as nodes.
 fn finish(g: &mut Graph, values: Vec<Option<Signed>>) -> Result<Vec<Option<NodeId>>, DiffError> {
     values
@@ -175,6 +57,44 @@ fn finish(g: &mut Graph, values: Vec<Option<Signed>>) -> Result<Vec<Option<NodeI
         .map(|v| v.map(|s| s.node(g)).transpose())
         .collect::<Result<_, _>>()
         .map_err(DiffError::from)
+}
+
+/// Adds `d` to a sum that may be structurally zero.
+#[inline]
+fn accumulate(
+    c: &mut SignedCalculus<'_>,
+    sum: Option<Signed>,
+    d: Signed,
+) -> Result<Option<Signed>, GraphError> {
+    Ok(Some(match sum {
+        None => d,
+        Some(a) => c.add(a, d)?,
+    }))
+}
+
+/// The rule's contribution to operand `k` of `node` (whose id is `id`) for `seed`.
+#[inline]
+fn contribution(
+    c: &mut SignedCalculus<'_>,
+    node: &Node,
+    id: NodeId,
+    k: usize,
+    seed: Signed,
+) -> Result<Option<Signed>, GraphError> {
+    let mut args = [Signed::plain(id); 3];
+    for (slot, &a) in args.iter_mut().zip(node.args()) {
+        *slot = Signed::plain(a);
+    }
+    let n = node.args().len();
+    derivative(
+        c,
+        node.op(),
+        node.exponent(),
+        &args[..n],
+        Signed::plain(id),
+        k,
+        seed,
+    )
 }
 
 /// Forward mode: the tangents of `roots`, given the tangents `seeds` of some nodes
@@ -191,14 +111,15 @@ pub(crate) fn forward_sweep(
     check(g, roots.iter().copied())?;
     check(g, seeds.iter().flat_map(|&(a, b)| [a, b]))?;
     let mask = reach(g, roots);
+    g.reserve(mask.iter().filter(|&&m| m).count());
     let mut tangent: Vec<Option<Signed>> = vec![None; mask.len()];
+    let mut c = SignedCalculus { graph: g };
     for &(id, t) in seeds {
         if id.index() < mask.len() {
-            let t = Signed::of(g, t);
-            tangent[id.index()] = accumulate(g, tangent[id.index()], t)?;
+            let t = Signed::of(c.graph, t);
+            tangent[id.index()] = accumulate(&mut c, tangent[id.index()], t)?;
         }
     }
-    let mut c = GraphCalculus::new(g);
     for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
         let id = NodeId::new(i as u32);
         let node = *c.graph.node(id);
@@ -211,7 +132,7 @@ pub(crate) fn forward_sweep(
                 continue;
             };
             if let Some(d) = contribution(&mut c, &node, id, k, t)? {
-                sum = accumulate(c.graph, sum, d)?;
+                sum = accumulate(&mut c, sum, d)?;
             }
         }
         tangent[i] = sum;
@@ -249,14 +170,15 @@ pub(crate) fn reverse_sweep(
             active[i] = node.args().iter().any(|a| active[a.index()]);
         }
     }
+    g.reserve(active.iter().filter(|&&a| a).count());
     let mut adjoint: Vec<Option<Signed>> = vec![None; mask.len()];
+    let mut c = SignedCalculus { graph: g };
     for &(id, s) in seeds {
         if active[id.index()] {
-            let s = Signed::of(g, s);
-            adjoint[id.index()] = accumulate(g, adjoint[id.index()], s)?;
+            let s = Signed::of(c.graph, s);
+            adjoint[id.index()] = accumulate(&mut c, adjoint[id.index()], s)?;
         }
     }
-    let mut c = GraphCalculus::new(g);
     for i in (0..mask.len()).rev() {
         if !(mask[i] && active[i]) {
             continue;
@@ -276,12 +198,12 @@ pub(crate) fn reverse_sweep(
             }
             if let Some(d) = contribution(&mut c, &node, id, k, s)? {
                 let first = args.iter().position(|b| b == a).unwrap_or(k);
-                local[first] = accumulate(c.graph, local[first], d)?;
+                local[first] = accumulate(&mut c, local[first], d)?;
             }
         }
         for (a, d) in args.iter().zip(local) {
             if let Some(d) = d {
-                adjoint[a.index()] = accumulate(c.graph, adjoint[a.index()], d)?;
+                adjoint[a.index()] = accumulate(&mut c, adjoint[a.index()], d)?;
             }
         }
     }

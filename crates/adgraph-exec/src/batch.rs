@@ -18,18 +18,22 @@ use rayon::prelude::*;
 /// Points per chunk in batched evaluation: the lane width. Chosen by measurement
 /// (`benches/eval.rs`): wide enough to amortize the dispatch of each instruction,
 /// narrow enough that a chunk's lanes stay in cache.
-pub const BATCH_WIDTH: usize = 32;
+pub const BATCH_WIDTH: usize = 64;
 
 /// An operand of a lane kernel: a lane (one value per point) or a scalar constant.
 trait Lane: Copy {
-    /// The value for point `i` (`i` below the chunk width).
-    fn at(self, i: usize) -> f64;
+    /// The value for point `i`.
+    ///
+    /// SAFETY: `i` is below the chunk width, which every lane is long.
+    unsafe fn at(self, i: usize) -> f64;
 }
 
 impl Lane for &[f64] {
     #[inline(always)]
-    fn at(self, i: usize) -> f64 {
-        self[i]
+    unsafe fn at(self, i: usize) -> f64 {
+        debug_assert!(i < self.len());
+        // No bounds check, so the loops over lanes vectorize.
+        *self.get_unchecked(i)
     }
 }
 
@@ -38,20 +42,23 @@ struct Scalar(f64);
 
 impl Lane for Scalar {
     #[inline(always)]
-    fn at(self, _: usize) -> f64 {
+    unsafe fn at(self, _: usize) -> f64 {
         self.0
     }
 }
 
+/// `d[i] = f(a[i])`. SAFETY: every lane operand is at least `d.len()` long (all
+/// lanes of a chunk are as long as the chunk).
 #[inline(always)]
-fn map1(d: &mut [f64], a: impl Lane, f: impl Fn(f64) -> f64) {
+unsafe fn map1(d: &mut [f64], a: impl Lane, f: impl Fn(f64) -> f64) {
     for (i, d) in d.iter_mut().enumerate() {
         *d = f(a.at(i));
     }
 }
 
+/// `d[i] = f(a[i], b[i])`. SAFETY: as for [`map1`].
 #[inline(always)]
-fn map2(d: &mut [f64], a: impl Lane, b: impl Lane, f: impl Fn(f64, f64) -> f64) {
+unsafe fn map2(d: &mut [f64], a: impl Lane, b: impl Lane, f: impl Fn(f64, f64) -> f64) {
     for (i, d) in d.iter_mut().enumerate() {
         *d = f(a.at(i), b.at(i));
     }
@@ -66,9 +73,9 @@ fn truth(b: bool) -> f64 {
     }
 }
 
-/// One unary opcode over a lane.
+/// One unary opcode over a lane. SAFETY: as for [`map1`].
 #[inline(always)]
-fn unary_lanes(kind: Kind, exponent: i32, d: &mut [f64], a: impl Lane) {
+unsafe fn unary_lanes(kind: Kind, exponent: i32, d: &mut [f64], a: impl Lane) {
     match kind {
         Kind::Neg => map1(d, a, |x| -x),
         Kind::Square => map1(d, a, |x| x * x),
@@ -78,9 +85,9 @@ fn unary_lanes(kind: Kind, exponent: i32, d: &mut [f64], a: impl Lane) {
     }
 }
 
-/// One binary opcode over lanes.
+/// One binary opcode over lanes. SAFETY: as for [`map1`].
 #[inline(always)]
-fn binary_lanes(kind: Kind, d: &mut [f64], a: impl Lane, b: impl Lane) {
+unsafe fn binary_lanes(kind: Kind, d: &mut [f64], a: impl Lane, b: impl Lane) {
     match kind {
         Kind::Add => map2(d, a, b, |x, y| x + y),
         Kind::Sub => map2(d, a, b, |x, y| x - y),
@@ -231,8 +238,11 @@ impl Program {
                 buf[i * w + p] = x;
             }
         }
+        let base = buf.as_mut_ptr();
         for c in &self.code {
-            self.run_lanes(buf, c, w);
+            // SAFETY: `buf` holds `(slot_count - constant_count) * BATCH_WIDTH` values
+            // and `w <= BATCH_WIDTH`.
+            unsafe { self.run_lanes(base, c, w) };
         }
         for (o, v) in self.outputs().iter().enumerate() {
             match self.place(self.slot_of(*v) as u32, w) {
@@ -250,24 +260,22 @@ impl Program {
         }
     }
 
-    /// Runs one instruction over lanes of width `w`.
+    /// Runs one instruction over lanes of width `w` of the chunk buffer at `base`.
+    ///
+    /// SAFETY: `base` points to at least `(slot_count - constant_count) * w` values
+    /// that nothing else references. The result's lane never overlaps an operand's (a
+    /// result's slot differs from its operands' slots), so the one mutable lane and
+    /// the shared ones are disjoint.
     #[inline(always)]
-    fn run_lanes(&self, buf: &mut [f64], c: &Code, w: usize) {
+    unsafe fn run_lanes(&self, base: *mut f64, c: &Code, w: usize) {
         let Place::Lane(at) = self.place(c.dst, w) else {
             return; // a result always has a lane; constants are never written
         };
-        // The result's lane never overlaps an operand's (a result's slot differs
-        // from its operands' slots), so split the buffer around it.
-        let (head, rest) = buf.split_at_mut(at);
-        let (d, tail) = rest.split_at_mut(w);
+        let d = std::slice::from_raw_parts_mut(base.add(at), w);
         let operand = |s: u32| -> Result<&[f64], f64> {
             match self.place(s, w) {
                 Place::Scalar(x) => Err(x),
-                Place::Lane(o) if o < at => Ok(&head[o..o + w]),
-                Place::Lane(o) => {
-                    let o = o - at - w;
-                    Ok(&tail[o..o + w])
-                }
+                Place::Lane(o) => Ok(std::slice::from_raw_parts(base.add(o), w)),
             }
         };
         match arity(c.kind) {

@@ -42,6 +42,37 @@ pub(crate) enum Kind {
     Eq,
     Ne,
     Select,
+    // Pairs fused for the value stream only (see `fuse`): `<inner><outer><side>`
+    // computes `t = a inner b` (`a * a` for `Sq`), then `t outer c` (side `L`),
+    // `c outer t` (side `R`) or `t * t` (outer `Sq`).
+    AddAddL,
+    AddAddR,
+    AddSubL,
+    AddSubR,
+    AddMulL,
+    AddMulR,
+    AddSq,
+    SubAddL,
+    SubAddR,
+    SubSubL,
+    SubSubR,
+    SubMulL,
+    SubMulR,
+    SubSq,
+    MulAddL,
+    MulAddR,
+    MulSubL,
+    MulSubR,
+    MulMulL,
+    MulMulR,
+    MulSq,
+    SqAddL,
+    SqAddR,
+    SqSubL,
+    SqSubR,
+    SqMulL,
+    SqMulR,
+    SqSq,
 }
 
 /// One instruction of the forward stream (20 bytes): opcode, operand slots `a`, `b`,
@@ -111,6 +142,36 @@ pub(crate) fn lower(op: Op, exponent: i32, s: [u32; 3], dst: u32) -> Code {
         c,
         dst,
     }
+}
+
+/// The fused opcode of `inner` then `outer`, where the inner result is the outer's
+/// operand `side` (0 or 1; any for a square); `None` if the pair does not fuse.
+pub(crate) fn fusion(inner: Kind, outer: Kind, side: usize) -> Option<Kind> {
+    use Kind::*;
+    let i = match inner {
+        Add => 0,
+        Sub => 1,
+        Mul => 2,
+        Square => 3,
+        _ => return None,
+    };
+    const TABLE: [[Kind; 7]; 4] = [
+        [AddAddL, AddAddR, AddSubL, AddSubR, AddMulL, AddMulR, AddSq],
+        [SubAddL, SubAddR, SubSubL, SubSubR, SubMulL, SubMulR, SubSq],
+        [MulAddL, MulAddR, MulSubL, MulSubR, MulMulL, MulMulR, MulSq],
+        [SqAddL, SqAddR, SqSubL, SqSubR, SqMulL, SqMulR, SqSq],
+    ];
+    let o = match (outer, side) {
+        (Add, 0) => 0,
+        (Add, _) => 1,
+        (Sub, 0) => 2,
+        (Sub, _) => 3,
+        (Mul, 0) => 4,
+        (Mul, _) => 5,
+        (Square, _) => 6,
+        _ => return None,
+    };
+    Some(TABLE[i][o])
 }
 
 #[inline(always)]

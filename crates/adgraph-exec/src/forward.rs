@@ -71,7 +71,129 @@ unsafe fn run(code: &[Code], s: &mut [f64]) {
             | Kind::Abs
             | Kind::Sigmoid
             | Kind::PowI) => unary(k, a, c.c as i32),
-            k => binary(k, a, read(s, c.b)),
+            k @ (Kind::Pow
+            | Kind::Min
+            | Kind::Max
+            | Kind::Atan2
+            | Kind::Lt
+            | Kind::Le
+            | Kind::Gt
+            | Kind::Ge
+            | Kind::Eq
+            | Kind::Ne) => binary(k, a, read(s, c.b)),
+            // Fused pairs: `t` is the inner result, never stored.
+            Kind::AddAddL => {
+                let t = a + read(s, c.b);
+                t + read(s, c.c)
+            }
+            Kind::AddAddR => {
+                let t = a + read(s, c.b);
+                read(s, c.c) + t
+            }
+            Kind::AddSubL => {
+                let t = a + read(s, c.b);
+                t - read(s, c.c)
+            }
+            Kind::AddSubR => {
+                let t = a + read(s, c.b);
+                read(s, c.c) - t
+            }
+            Kind::AddMulL => {
+                let t = a + read(s, c.b);
+                t * read(s, c.c)
+            }
+            Kind::AddMulR => {
+                let t = a + read(s, c.b);
+                read(s, c.c) * t
+            }
+            Kind::AddSq => {
+                let t = a + read(s, c.b);
+                t * t
+            }
+            Kind::SubAddL => {
+                let t = a - read(s, c.b);
+                t + read(s, c.c)
+            }
+            Kind::SubAddR => {
+                let t = a - read(s, c.b);
+                read(s, c.c) + t
+            }
+            Kind::SubSubL => {
+                let t = a - read(s, c.b);
+                t - read(s, c.c)
+            }
+            Kind::SubSubR => {
+                let t = a - read(s, c.b);
+                read(s, c.c) - t
+            }
+            Kind::SubMulL => {
+                let t = a - read(s, c.b);
+                t * read(s, c.c)
+            }
+            Kind::SubMulR => {
+                let t = a - read(s, c.b);
+                read(s, c.c) * t
+            }
+            Kind::SubSq => {
+                let t = a - read(s, c.b);
+                t * t
+            }
+            Kind::MulAddL => {
+                let t = a * read(s, c.b);
+                t + read(s, c.c)
+            }
+            Kind::MulAddR => {
+                let t = a * read(s, c.b);
+                read(s, c.c) + t
+            }
+            Kind::MulSubL => {
+                let t = a * read(s, c.b);
+                t - read(s, c.c)
+            }
+            Kind::MulSubR => {
+                let t = a * read(s, c.b);
+                read(s, c.c) - t
+            }
+            Kind::MulMulL => {
+                let t = a * read(s, c.b);
+                t * read(s, c.c)
+            }
+            Kind::MulMulR => {
+                let t = a * read(s, c.b);
+                read(s, c.c) * t
+            }
+            Kind::MulSq => {
+                let t = a * read(s, c.b);
+                t * t
+            }
+            Kind::SqAddL => {
+                let t = a * a;
+                t + read(s, c.c)
+            }
+            Kind::SqAddR => {
+                let t = a * a;
+                read(s, c.c) + t
+            }
+            Kind::SqSubL => {
+                let t = a * a;
+                t - read(s, c.c)
+            }
+            Kind::SqSubR => {
+                let t = a * a;
+                read(s, c.c) - t
+            }
+            Kind::SqMulL => {
+                let t = a * a;
+                t * read(s, c.c)
+            }
+            Kind::SqMulR => {
+                let t = a * a;
+                read(s, c.c) * t
+            }
+            Kind::SqSq => {
+                let t = a * a;
+                t * t
+            }
         };
         write(s, c.dst, r);
     }
@@ -108,7 +230,7 @@ impl Program {
         self.check_outputs(outputs.len(), 1)?;
         let s = self.load(&mut ws.values, point);
         // SAFETY: `load` made `s` exactly `slot_count` long.
-        unsafe { run(&self.code, s) };
+        unsafe { run(&self.fused, s) };
         self.store(s, outputs);
         Ok(())
     }

@@ -9,6 +9,15 @@ use std::hash::{Hash, Hasher};
 /// operand words: a constant's `f64` bits in words 0 and 1, an input's symbol index in
 /// word 0; `PowI` keeps its exponent in word 1. Unused words are 0, so equal nodes are
 /// equal bit for bit, which is what hash-consing relies on.
+///
+/// ```
+/// use adgraph_ir::{parse, Op};
+/// let (g, f) = parse("input x\noutput y = x ^ -2")?;
+/// let node = g.node(f.outputs()[0].id);
+/// assert_eq!((node.op(), node.exponent()), (Op::PowI, -2));
+/// assert_eq!(node.args(), &[f.inputs()[0]]);
+/// # Ok::<(), adgraph_ir::ParseError>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Node {
     /// The operator.
