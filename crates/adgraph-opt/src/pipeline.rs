@@ -149,7 +149,7 @@ impl Pipeline {
         let mut report = Report::default();
         // The result of the last round (None: the input itself, not copied).
         let mut done: Option<Optimized> = None;
-        let mut ops = op_count(g, functions);
+        let mut ops = count_ops(g, functions);
         for round in 1..=self.max_rounds.max(1) {
             let mut next: Option<Optimized> = None;
             for &pass in &self.passes {
@@ -160,7 +160,7 @@ impl Pipeline {
                 let start = Instant::now();
                 let out = pass.run(pg, pf, self.mode)?;
                 let time = start.elapsed();
-                let ops_out = op_count(&out.graph, &out.functions);
+                let ops_out = count_ops(&out.graph, &out.functions);
                 report.steps.push(Step {
                     round,
                     pass,
@@ -192,8 +192,13 @@ impl Pipeline {
     }
 }
 
+/// The operation nodes (not inputs or constants) any of the functions of `r` reaches.
+pub fn op_count(r: &Optimized) -> usize {
+    count_ops(&r.graph, &r.functions)
+}
+
 /// The operation nodes (not inputs or constants) any of `functions` reaches in `g`.
-pub fn op_count(g: &Graph, functions: &[Function]) -> usize {
+pub(crate) fn count_ops(g: &Graph, functions: &[Function]) -> usize {
     let mask = crate::rebuild::reachable(g, functions);
     g.iter()
         .filter(|(id, n)| mask[id.index()] && !matches!(n.op(), Op::Input | Op::Const))

@@ -3,14 +3,15 @@
 //! the passes achieve shows up in review.
 
 use adgraph_ir::Function;
-use adgraph_opt::{op_count, optimize, FloatMode};
+use adgraph_opt::{op_count, optimize, FloatMode, Optimized};
 use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, seed, van_der_pol};
 
 fn sizes(graph: &adgraph_ir::Graph, function: &Function) -> (usize, usize) {
-    (
-        function.nodes(graph).len(),
-        op_count(graph, std::slice::from_ref(function)),
-    )
+    let r = Optimized {
+        graph: graph.clone(),
+        functions: vec![function.clone()],
+    };
+    (function.nodes(graph).len(), op_count(&r))
 }
 
 #[test]
