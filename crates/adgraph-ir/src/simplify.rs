@@ -555,4 +555,6 @@ pub(crate) fn rewrite_powi(g: &mut Graph, a: NodeId, n: i32) -> Rewrite {
 }
 
 #[cfg(test)]
+mod fast_tests;
+#[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@
 //!
 //! Every pass rebuilds: it maps old ids to new ones while building into a fresh
 //! [`Graph`](adgraph_ir::Graph) through the smart constructors, which fold constants,
-//! apply the local rewrites of a [`FloatMode`](adgraph_ir::FloatMode) and hash-cons.
+//! apply the local rewrites of a [`FloatMode`] and hash-cons.
 //! So a pass never edits a graph in place, and each is one loop over ids in
 //! topological order (no recursion, whatever the depth of the graph).
 //!
@@ -15,9 +15,9 @@
 //! | `cse` | [`eliminate_common_subexpressions`] | rebuilds every node into one arena: nodes that became equal merge, across all functions |
 //! | `dce` | [`eliminate_dead_nodes`] | rebuilds only what the outputs reach |
 //!
-//! Modes: [`FloatMode::Strict`](adgraph_ir::FloatMode::Strict) keeps every output
+//! Modes: [`FloatMode::Strict`] keeps every output
 //! bit-identical for every input (NaN, infinities, `-0.0`, subnormals);
-//! [`FloatMode::Fast`](adgraph_ir::FloatMode::Fast) uses identities of real
+//! [`FloatMode::Fast`] uses identities of real
 //! arithmetic, which change results outside finite arithmetic (`x * 0` is 0 even for
 //! `x = inf`) and change rounding (re-association).
 //!

@@ -147,47 +147,60 @@ impl Pipeline {
         }
         crate::rebuild::check_functions(g, functions)?;
         let mut report = Report::default();
-        let mut current = Optimized {
-            graph: g.clone(),
-            functions: functions.to_vec(),
-        };
+        // The result of the last round (None: the input itself, not copied).
+        let mut done: Option<Optimized> = None;
+        let mut ops = count_ops(g, functions);
         for round in 1..=self.max_rounds.max(1) {
-            let before = current.clone();
+            let mut next: Option<Optimized> = None;
             for &pass in &self.passes {
+                let (pg, pf) = match next.as_ref().or(done.as_ref()) {
+                    Some(r) => (&r.graph, r.functions.as_slice()),
+                    None => (g, functions),
+                };
                 let start = Instant::now();
-                let next = pass.run(&current.graph, &current.functions, self.mode)?;
+                let out = pass.run(pg, pf, self.mode)?;
                 let time = start.elapsed();
+                let ops_out = count_ops(&out.graph, &out.functions);
                 report.steps.push(Step {
                     round,
                     pass,
-                    nodes_in: current.graph.len(),
-                    nodes_out: next.graph.len(),
-                    ops_in: op_count(&current),
-                    ops_out: op_count(&next),
+                    nodes_in: pg.len(),
+                    nodes_out: out.graph.len(),
+                    ops_in: ops,
+                    ops_out,
                     time,
                 });
-                current = next;
+                ops = ops_out;
+                next = Some(out);
             }
             report.rounds = round;
-            if same(
-                &before.graph,
-                &before.functions,
-                &current.graph,
-                &current.functions,
-            ) {
+            let (bg, bf) = match done.as_ref() {
+                Some(r) => (&r.graph, r.functions.as_slice()),
+                None => (g, functions),
+            };
+            let unchanged = next
+                .as_ref()
+                .is_some_and(|n| same(bg, bf, &n.graph, &n.functions));
+            done = next;
+            if unchanged {
                 report.converged = true;
                 break;
             }
         }
+        let current = done.ok_or(OptError::NoPasses)?;
         Ok((current, report))
     }
 }
 
-/// The operation nodes (not inputs or constants) any of the functions reaches.
+/// The operation nodes (not inputs or constants) any of the functions of `r` reaches.
 pub fn op_count(r: &Optimized) -> usize {
-    let mask = crate::rebuild::reachable(&r.graph, &r.functions);
-    r.graph
-        .iter()
+    count_ops(&r.graph, &r.functions)
+}
+
+/// The operation nodes (not inputs or constants) any of `functions` reaches in `g`.
+pub(crate) fn count_ops(g: &Graph, functions: &[Function]) -> usize {
+    let mask = crate::rebuild::reachable(g, functions);
+    g.iter()
         .filter(|(id, n)| mask[id.index()] && !matches!(n.op(), Op::Input | Op::Const))
         .count()
 }

@@ -327,7 +327,7 @@ impl<'g> Collector<'g> {
     /// common coefficient magnitude (if two or more terms share one other than 1) is
     /// factored out: `4a - 4b + 4c` is `(a - b + c) * 4`, one multiplication.
     fn build_sum(&mut self, s: Sum) -> Result<NodeId, GraphError> {
-        let terms = collect(s.terms, |a, b| a + b, |c| c == 0.0);
+        let terms = collect(s.terms, |a, b| Some(a + b), |c| c == 0.0);
         let Some(m) = common_magnitude(&terms) else {
             return self.build_terms(terms, s.constant);
         };
@@ -378,15 +378,15 @@ impl<'g> Collector<'g> {
     /// Builds a monomial: powers of a term merged, zero powers dropped, the numerator
     /// (with the coefficient) over the denominator.
     fn build_product(&mut self, p: Product) -> Result<NodeId, GraphError> {
-        let factors = collect(p.factors, |a, b| a.saturating_add(b), |e| e == 0);
+        let factors = collect(p.factors, |a, b| a.checked_add(b), |e| e == 0);
         let g = &mut self.out;
         let mut numerator: Option<NodeId> = None;
         let mut denominator: Option<NodeId> = None;
         for (t, e) in factors {
-            let (side, e) = if e > 0 {
-                (&mut numerator, e)
-            } else {
-                (&mut denominator, e.saturating_neg())
+            // x^(i32::MIN) has no positive counterpart: it stays a power above.
+            let (side, e) = match e.checked_neg() {
+                Some(d) if e < 0 => (&mut denominator, d),
+                _ => (&mut numerator, e),
             };
             // A square stays a multiplication (cheaper than a power to evaluate).
             let f = if e == 2 { g.mul(t, t)? } else { g.powi(t, e)? };
@@ -450,19 +450,22 @@ fn merge_products(a: Product, b: Product) -> Product {
     big
 }
 
-/// Sorts `(term, k)` pairs by term, combines equal terms with `add`, and drops those
-/// whose combined `k` is `zero`.
+/// Sorts `(term, k)` pairs by term, combines equal terms with `add` (two entries stay
+/// apart where `add` overflows), and drops those whose combined `k` is `zero`.
 fn collect<K: Copy>(
     mut items: Vec<(NodeId, K)>,
-    add: impl Fn(K, K) -> K,
+    add: impl Fn(K, K) -> Option<K>,
     zero: impl Fn(K) -> bool,
 ) -> Vec<(NodeId, K)> {
     items.sort_by_key(|&(t, _)| t);
     let mut out: Vec<(NodeId, K)> = Vec::with_capacity(items.len());
     for (t, k) in items {
-        match out.last_mut() {
-            Some((u, j)) if *u == t => *j = add(*j, k),
-            _ => out.push((t, k)),
+        let merged = match out.last_mut() {
+            Some((u, j)) if *u == t => add(*j, k).map(|s| *j = s).is_some(),
+            _ => false,
+        };
+        if !merged {
+            out.push((t, k));
         }
     }
     out.retain(|&(_, k)| !zero(k));
@@ -515,6 +518,24 @@ output z = v0 * 2
             fast("input x, y\nlet s = x + y\noutput a = s + s + x\noutput b = s * 3 + y\n");
         let text = dump(&r.graph, &r.functions[0]);
         assert_eq!(text.matches("x + y").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn extreme_exponents_do_not_overflow() {
+        let mut g = Graph::new();
+        let x = g.input("x").unwrap();
+        let y = g.input("y").unwrap();
+        let a = g.powi(x, i32::MAX).unwrap();
+        let b = g.mul(a, a).unwrap();
+        let c = g.powi(y, i32::MIN).unwrap();
+        let d = g.mul(b, c).unwrap();
+        let f = Function::new(&g, vec![x, y], vec![("d".into(), d)]).unwrap();
+        let r = simplify(&g, std::slice::from_ref(&f), FloatMode::Fast).unwrap();
+        for p in [[1.0, 1.0], [-1.0, 1.0], [1.0, 2.0]] {
+            let want = evaluate(&g, &f, &p).unwrap()[0];
+            let got = evaluate(&r.graph, &r.functions[0], &p).unwrap()[0];
+            assert!(want.to_bits() == got.to_bits(), "{p:?}: {want} vs {got}");
+        }
     }
 
     #[test]
