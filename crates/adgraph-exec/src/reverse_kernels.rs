@@ -45,7 +45,10 @@ pub(crate) struct Backward {
     pub radj: u32,
 }
 
-/// Runs one instruction forward over `W` lanes of working slots.
+/// Runs one instruction forward over `W` lanes of working slots. The common
+/// arithmetic is written inline (the same IEEE operation as [`Op::eval2`]); every
+/// other op goes through an out-of-line call of [`Op::eval1`]/[`Op::eval2`], so the
+/// compiler cannot speculate library calls (`sin`, `exp`, ...) across the dispatch.
 ///
 /// # Safety
 /// Every slot index of `f` times `W`, plus `W`, is at most `work.len()`.
@@ -53,24 +56,79 @@ pub(crate) struct Backward {
 pub(crate) unsafe fn forward<const W: usize>(f: &Forward, work: &mut [f64]) {
     let p = work.as_mut_ptr();
     let at = |slot: u32, l: usize| p.add(slot as usize * W + l);
-    match f.op.arity() {
-        1 => {
-            let e = f.b as i32;
+    macro_rules! lanes2 {
+        ($e:expr) => {
             for l in 0..W {
-                *at(f.r, l) = f.op.eval1(*at(f.a, l), e);
+                let (a, b) = (*at(f.a, l), *at(f.b, l));
+                *at(f.r, l) = $e(a, b);
+            }
+        };
+    }
+    match f.op {
+        Op::Add => lanes2!(|a: f64, b: f64| a + b),
+        Op::Sub => lanes2!(|a: f64, b: f64| a - b),
+        Op::Mul => lanes2!(|a: f64, b: f64| a * b),
+        Op::Div => lanes2!(|a: f64, b: f64| a / b),
+        Op::Neg => {
+            for l in 0..W {
+                *at(f.r, l) = -*at(f.a, l);
             }
         }
-        2 => {
+        Op::PowI => {
             for l in 0..W {
-                *at(f.r, l) = f.op.eval2(*at(f.a, l), *at(f.b, l));
+                *at(f.r, l) = powi(*at(f.a, l), f.b as i32);
             }
         }
-        _ => {
+        Op::Select => {
             for l in 0..W {
                 *at(f.r, l) = select(*at(f.a, l), *at(f.b, l), *at(f.c, l));
             }
         }
+        op if op.arity() == 1 => {
+            for l in 0..W {
+                *at(f.r, l) = eval1_outlined(op, *at(f.a, l));
+            }
+        }
+        op => {
+            for l in 0..W {
+                *at(f.r, l) = eval2_outlined(op, *at(f.a, l), *at(f.b, l));
+            }
+        }
     }
+}
+
+#[inline(never)]
+fn eval1_outlined(op: Op, a: f64) -> f64 {
+    op.eval1(a, 0)
+}
+
+#[inline(never)]
+fn eval2_outlined(op: Op, a: f64, b: f64) -> f64 {
+    op.eval2(a, b)
+}
+
+/// `x.cos()`, out of line (see [`forward`]).
+#[inline(never)]
+fn cos_of(x: f64) -> f64 {
+    x.cos()
+}
+
+/// `x.sin()`, out of line.
+#[inline(never)]
+fn sin_of(x: f64) -> f64 {
+    x.sin()
+}
+
+/// `x.powf(y)`, out of line.
+#[inline(never)]
+fn powf_of(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+
+/// `x.ln()`, out of line.
+#[inline(never)]
+fn ln_of(x: f64) -> f64 {
+    x.ln()
 }
 
 /// Sweeps one instruction backward over `W` lanes: reads the result's adjoint, clears
@@ -136,8 +194,8 @@ pub fn contribution(op: Op, e: i32, x: f64, y: f64, r: f64, i: usize, s: f64) ->
         Exp => s * r,
         Log => s / x,
         Sqrt => s / (2.0 * r),
-        Sin => s * x.cos(),
-        Cos => -(s * x.sin()),
+        Sin => s * cos_of(x),
+        Cos => -(s * sin_of(x)),
         Tan => s * (1.0 + r * r),
         Tanh => s * (1.0 - r * r),
         Abs => {
@@ -175,9 +233,9 @@ pub fn contribution(op: Op, e: i32, x: f64, y: f64, r: f64, i: usize, s: f64) ->
         }
         Pow => {
             if i == 0 {
-                s * (y * x.powf(y - 1.0))
+                s * (y * powf_of(x, y - 1.0))
             } else {
-                select(if x == 0.0 { 1.0 } else { 0.0 }, 0.0, s * (r * x.ln()))
+                select(if x == 0.0 { 1.0 } else { 0.0 }, 0.0, s * (r * ln_of(x)))
             }
         }
         Min | Max => {
