@@ -255,3 +255,17 @@ fn special_values_and_kinks_follow_the_single_rule() {
     assert_ne!(a.adjoints[0], b.adjoints[0]);
     let _ = Op::Select;
 }
+
+/// Regenerates the README's Pareto table and chart (measured times, so not a
+/// snapshot): `cargo test --release -p adgraph-exec --test reverse -- --ignored`.
+#[test]
+#[ignore]
+fn write_pareto_chart_of_the_rk4_chain() {
+    let w = van_der_pol(1000);
+    let t = Trace::from_function(&w.graph, &w.function).unwrap();
+    let mut f = adgraph_remat::pareto(&t, &CostModel::default(), &w.name).unwrap();
+    adgraph_exec::time_frontier(&t, &mut f, &w.point, |_, _| {}).unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../snapshots/remat");
+    std::fs::write(format!("{dir}/pareto-vdp-rk4-1000.svg"), f.svg()).unwrap();
+    std::fs::write(format!("{dir}/pareto-vdp-rk4-1000.txt"), f.table()).unwrap();
+}
