@@ -122,11 +122,14 @@ fn native_lj(p: &[f64], g: &mut [f64]) -> f64 {
     e
 }
 
+/// A hand-written value and gradient: `f(point, gradient) -> value`.
+type NativeGradient = dyn Fn(&[f64], &mut [f64]) -> f64;
+
 fn bench_workload(
     c: &mut Criterion,
     w: &Workload,
     extra: &[Strategy],
-    native: Option<&dyn Fn(&[f64], &mut [f64]) -> f64>,
+    native: Option<&NativeGradient>,
 ) {
     let t = Trace::from_function(&w.graph, &w.function).unwrap();
     let costs = CostModel::default();
