@@ -123,13 +123,13 @@ fn native_lj(p: &[f64], g: &mut [f64]) -> f64 {
 }
 
 /// A hand-written value and gradient: `f(point, gradient) -> value`.
-type NativeGradient = dyn Fn(&[f64], &mut [f64]) -> f64;
+type NativeGradient<'a> = dyn Fn(&[f64], &mut [f64]) -> f64 + 'a;
 
 fn bench_workload(
     c: &mut Criterion,
     w: &Workload,
     extra: &[Strategy],
-    native: Option<&NativeGradient>,
+    native: Option<&NativeGradient<'_>>,
 ) {
     let t = Trace::from_function(&w.graph, &w.function).unwrap();
     let costs = CostModel::default();
