@@ -8,7 +8,7 @@
 //! in plain Rust) where one exists. Peak bytes (measured by the interpreter) are
 //! printed once per workload to stderr.
 
-use adgraph_exec::{Program, ReversePlan, Workspace};
+use adgraph_exec::{Program, ReversePlan, ReverseWorkspace, Workspace};
 use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};
 use adgraph_workloads::{lennard_jones, mlp_weights, rosenbrock, van_der_pol, Workload};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -159,8 +159,9 @@ fn bench_workload(
         t.steps().len(),
         g.stats.peak_bytes
     );
+    let mut rws = ReverseWorkspace::new();
     group.bench_function("store-all", |b| {
-        b.iter(|| r.grad(black_box(&w.point), 0).unwrap())
+        b.iter(|| r.grad_with(&mut rws, black_box(&w.point), 0).unwrap())
     });
     for &s in extra {
         let p = plan_checkpoints(&t, s, &costs).unwrap();
@@ -174,7 +175,7 @@ fn bench_workload(
             gs.stats.recomputed_ops
         );
         group.bench_function(s.to_string().replace(':', "-"), |b| {
-            b.iter(|| rp.grad(black_box(&w.point), 0).unwrap())
+            b.iter(|| rp.grad_with(&mut rws, black_box(&w.point), 0).unwrap())
         });
     }
     if let Some(f) = native {

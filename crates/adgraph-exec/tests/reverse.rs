@@ -197,6 +197,23 @@ fn batches_match_single_points_bit_for_bit() {
 }
 
 #[test]
+fn a_reused_workspace_changes_nothing() {
+    let w = van_der_pol(25);
+    let t = Trace::from_function(&w.graph, &w.function).unwrap();
+    let mut ws = adgraph_exec::ReverseWorkspace::new();
+    for s in ["store-all", "revolve:3", "periodic:2", "store-all"] {
+        let p = plan_checkpoints(&t, s.parse().unwrap(), &CostModel::default()).unwrap();
+        let r = ReversePlan::new(&t, &p).unwrap();
+        let fresh = r.grad(&w.point, 0).unwrap();
+        for _ in 0..3 {
+            let again = r.grad_with(&mut ws, &w.point, 0).unwrap();
+            assert_eq!(bits(&again.adjoints), bits(&fresh.adjoints));
+            assert_eq!(again.stats.peak_bytes, fresh.stats.peak_bytes);
+        }
+    }
+}
+
+#[test]
 fn seed_gradient_and_errors() {
     let w = adgraph_workloads::seed();
     let g =
