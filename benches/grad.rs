@@ -2,12 +2,13 @@
 //! evaluation of the same program and against hand-written native adjoints.
 //!
 //! Run: `cargo bench --bench grad -- --warm-up-time 1 --measurement-time 3`.
-//! Groups: `grad/<workload>` with `eval` (forward sweep, same kernels), `store-all`
+//! Groups: `grad/<workload>` with `eval` (the forward interpreter, `Program`),
+//! `eval-trace` (the reverse interpreter's forward sweep alone), `store-all`
 //! (and `revolve-20` for the RK4 chain), and `native` (hand-written value and gradient
 //! in plain Rust) where one exists. Peak bytes (measured by the interpreter) are
 //! printed once per workload to stderr.
 
-use adgraph_exec::ReversePlan;
+use adgraph_exec::{Program, ReversePlan, ReverseWorkspace, Workspace};
 use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};
 use adgraph_workloads::{lennard_jones, mlp_weights, rosenbrock, van_der_pol, Workload};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -121,11 +122,14 @@ fn native_lj(p: &[f64], g: &mut [f64]) -> f64 {
     e
 }
 
+/// A hand-written value and gradient: `f(point, gradient) -> value`.
+type NativeGradient<'a> = dyn Fn(&[f64], &mut [f64]) -> f64 + 'a;
+
 fn bench_workload(
     c: &mut Criterion,
     w: &Workload,
     extra: &[Strategy],
-    native: Option<&dyn Fn(&[f64], &mut [f64]) -> f64>,
+    native: Option<&NativeGradient<'_>>,
 ) {
     let t = Trace::from_function(&w.graph, &w.function).unwrap();
     let costs = CostModel::default();
@@ -133,7 +137,21 @@ fn bench_workload(
     let r = ReversePlan::new(&t, &all).unwrap();
     let mut group = c.benchmark_group(format!("grad/{}", w.name));
     group.sample_size(20);
-    group.bench_function("eval", |b| b.iter(|| r.eval(black_box(&w.point)).unwrap()));
+    // The forward interpreter (exec's `Program`), the baseline of the grad/eval ratio,
+    // and the reverse interpreter's own forward sweep.
+    let program = Program::compile(&w.graph, &w.function).unwrap();
+    let mut ws = Workspace::new();
+    let mut out = vec![0.0; program.output_count()];
+    group.bench_function("eval", |b| {
+        b.iter(|| {
+            program
+                .eval_with(&mut ws, black_box(&w.point), &mut out)
+                .unwrap()
+        })
+    });
+    group.bench_function("eval-trace", |b| {
+        b.iter(|| r.eval(black_box(&w.point)).unwrap())
+    });
     let g = r.grad(&w.point, 0).unwrap();
     eprintln!(
         "{}: {} instructions; store-all peak {} B",
@@ -141,8 +159,9 @@ fn bench_workload(
         t.steps().len(),
         g.stats.peak_bytes
     );
+    let mut rws = ReverseWorkspace::new();
     group.bench_function("store-all", |b| {
-        b.iter(|| r.grad(black_box(&w.point), 0).unwrap())
+        b.iter(|| r.grad_with(&mut rws, black_box(&w.point), 0).unwrap())
     });
     for &s in extra {
         let p = plan_checkpoints(&t, s, &costs).unwrap();
@@ -156,7 +175,7 @@ fn bench_workload(
             gs.stats.recomputed_ops
         );
         group.bench_function(s.to_string().replace(':', "-"), |b| {
-            b.iter(|| rp.grad(black_box(&w.point), 0).unwrap())
+            b.iter(|| rp.grad_with(&mut rws, black_box(&w.point), 0).unwrap())
         });
     }
     if let Some(f) = native {

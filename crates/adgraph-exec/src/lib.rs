@@ -47,7 +47,7 @@ pub use batch::BATCH_WIDTH;
 pub use error::ExecError;
 pub use forward::Workspace;
 pub use program::{Instruction, Program, ValueId, ValueKind};
-pub use reverse::{gradient, time_frontier, BatchVjp, ReversePlan, Stats, Vjp};
+pub use reverse::{gradient, time_frontier, BatchVjp, ReversePlan, ReverseWorkspace, Stats, Vjp};
 pub use reverse_error::ReverseError;
 pub use reverse_kernels::LANES;
 pub use tangent::{tangent_by_rule, Jacobian, Jvp};

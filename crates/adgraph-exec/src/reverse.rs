@@ -63,6 +63,24 @@ pub struct BatchVjp {
     pub stats: Stats,
 }
 
+/// Memory a sweep reuses from call to call: the arena of working and adjoint slots and
+/// the pool of checkpoint and tape arenas. Sweeping with one workspace again touches
+/// memory already mapped, instead of fresh pages every call.
+#[derive(Default)]
+pub struct ReverseWorkspace {
+    /// Holds working and adjoint slots; reset at the start of each sweep.
+    base: Bump,
+    /// Reset arenas for checkpoints and tapes.
+    pool: Vec<Bump>,
+}
+
+impl ReverseWorkspace {
+    /// An empty workspace (it grows to fit on first use).
+    pub fn new() -> ReverseWorkspace {
+        ReverseWorkspace::default()
+    }
+}
+
 /// A plan laid out over a trace: where each kept value sits on its segment's tape and
 /// which slots each checkpoint copies. Build once, sweep many points.
 ///
@@ -213,10 +231,20 @@ impl<'a> ReversePlan<'a> {
 
     /// The vector-Jacobian product at one point: outputs, `cotangents^T J`, and stats.
     pub fn vjp(&self, inputs: &[f64], cotangents: &[f64]) -> Result<Vjp, ReverseError> {
+        self.vjp_with(&mut ReverseWorkspace::new(), inputs, cotangents)
+    }
+
+    /// [`vjp`](Self::vjp) reusing the memory of `ws` (for repeated calls).
+    pub fn vjp_with(
+        &self,
+        ws: &mut ReverseWorkspace,
+        inputs: &[f64],
+        cotangents: &[f64],
+    ) -> Result<Vjp, ReverseError> {
         self.check_sizes(inputs.len(), cotangents.len())?;
         let mut outputs = vec![0.0; self.trace.outputs().len()];
         let mut adjoints = vec![0.0; self.trace.input_count()];
-        let stats = self.sweep::<1>(inputs, cotangents, &mut outputs, &mut adjoints);
+        let stats = self.sweep::<1>(ws, inputs, cotangents, &mut outputs, &mut adjoints);
         Ok(Vjp {
             outputs,
             adjoints,
@@ -249,6 +277,16 @@ impl<'a> ReversePlan<'a> {
 
     /// The gradient of output `output` at one point (with every output's value).
     pub fn grad(&self, inputs: &[f64], output: usize) -> Result<Vjp, ReverseError> {
+        self.grad_with(&mut ReverseWorkspace::new(), inputs, output)
+    }
+
+    /// [`grad`](Self::grad) reusing the memory of `ws` (for repeated calls).
+    pub fn grad_with(
+        &self,
+        ws: &mut ReverseWorkspace,
+        inputs: &[f64],
+        output: usize,
+    ) -> Result<Vjp, ReverseError> {
         let n = self.trace.outputs().len();
         if output >= n {
             return Err(ReverseError::NoSuchOutput {
@@ -258,7 +296,7 @@ impl<'a> ReversePlan<'a> {
         }
         let mut cotangents = vec![0.0; n];
         cotangents[output] = 1.0;
-        self.vjp(inputs, &cotangents)
+        self.vjp_with(ws, inputs, &cotangents)
     }
 
     /// Vector-Jacobian products of many points: `points` row-major (`inputs` values
@@ -287,7 +325,7 @@ impl<'a> ReversePlan<'a> {
         let groups = rows.div_ceil(LANES);
         let results: Vec<(Vec<f64>, Vec<f64>, Stats)> = (0..groups)
             .into_par_iter()
-            .map(|g| {
+            .map_init(ReverseWorkspace::new, |ws, g| {
                 // Lane-major copies of the group's rows; the tail repeats the last row
                 // with zero cotangents.
                 let mut x = vec![0.0; n_in * LANES];
@@ -308,7 +346,7 @@ impl<'a> ReversePlan<'a> {
                 }
                 let mut outs = vec![0.0; n_out * LANES];
                 let mut adjs = vec![0.0; n_in * LANES];
-                let stats = self.sweep::<LANES>(&x, &c, &mut outs, &mut adjs);
+                let stats = self.sweep::<LANES>(ws, &x, &c, &mut outs, &mut adjs);
                 (outs, adjs, stats)
             })
             .collect();
@@ -355,6 +393,7 @@ impl<'a> ReversePlan<'a> {
     /// lane-major (`[k * W + lane]`).
     fn sweep<const W: usize>(
         &self,
+        ws: &mut ReverseWorkspace,
         inputs: &[f64],
         cotangents: &[f64],
         outputs: &mut [f64],
@@ -363,11 +402,17 @@ impl<'a> ReversePlan<'a> {
         let t = self.trace;
         let b = self.plan.boundaries();
         let l = self.plan.segment_count();
-        let base = Bump::new();
-        let work: &mut [f64] = base.alloc_slice_fill_copy(t.slot_count() as usize * W, 0.0);
-        let adj: &mut [f64] = base.alloc_slice_fill_copy(t.adjoint_count() as usize * W, 0.0);
-        let mut held =
-            ArenaStack::new((std::mem::size_of_val(work) + std::mem::size_of_val(adj)) as u64);
+        ws.base.reset();
+        let work: &mut [f64] = ws
+            .base
+            .alloc_slice_fill_copy(t.slot_count() as usize * W, 0.0);
+        let adj: &mut [f64] = ws
+            .base
+            .alloc_slice_fill_copy(t.adjoint_count() as usize * W, 0.0);
+        let mut held = ArenaStack::new(
+            (std::mem::size_of_val(work) + std::mem::size_of_val(adj)) as u64,
+            std::mem::take(&mut ws.pool),
+        );
         for (v, source) in t.sources().iter().enumerate() {
             let lanes = &mut work[t.slots()[v] as usize * W..][..W];
             match *source {
@@ -486,6 +531,7 @@ impl<'a> ReversePlan<'a> {
         }
         stats.peak_bytes = held.peak();
         stats.reserved_bytes = held.reserved_peak();
+        ws.pool = held.into_pool();
         stats
     }
 }
@@ -565,11 +611,12 @@ pub fn time_frontier(
     let mut times = Vec::with_capacity(total);
     for (i, p) in frontier.points.iter().enumerate() {
         let r = ReversePlan::new(trace, &p.plan)?;
+        let mut ws = ReverseWorkspace::new();
         let mut runs = Vec::new();
         let start = Instant::now();
         while runs.len() < 5 || (start.elapsed().as_millis() < 20 && runs.len() < 10_000) {
             let t0 = Instant::now();
-            std::hint::black_box(r.grad(point, 0)?);
+            std::hint::black_box(r.grad_with(&mut ws, point, 0)?);
             runs.push(t0.elapsed().as_nanos() as f64);
         }
         runs.sort_by(f64::total_cmp);

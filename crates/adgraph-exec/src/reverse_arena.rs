@@ -38,11 +38,11 @@ pub(crate) struct ArenaStack {
 
 impl ArenaStack {
     /// An empty stack whose meter starts at `base` bytes (memory held for the whole
-    /// sweep elsewhere, e.g. working and adjoint slots).
-    pub(crate) fn new(base: u64) -> ArenaStack {
+    /// sweep elsewhere, e.g. working and adjoint slots), drawing arenas from `pool`.
+    pub(crate) fn new(base: u64, pool: Vec<Bump>) -> ArenaStack {
         ArenaStack {
             held: Vec::new(),
-            pool: Vec::new(),
+            pool,
             bytes: base,
             peak: base,
             reserved_peak: 0,
@@ -88,6 +88,14 @@ impl ArenaStack {
         unsafe { self.held[i].data.as_mut() }
     }
 
+    /// Releases everything and gives back the arenas for the next sweep.
+    pub(crate) fn into_pool(mut self) -> Vec<Bump> {
+        while !self.held.is_empty() {
+            self.pop();
+        }
+        self.pool
+    }
+
     /// Number of live objects.
     pub(crate) fn len(&self) -> usize {
         self.held.len()
@@ -110,7 +118,7 @@ mod tests {
 
     #[test]
     fn meter_follows_pushes_and_pops() {
-        let mut s = ArenaStack::new(16);
+        let mut s = ArenaStack::new(16, Vec::new());
         let a = s.push(4);
         s.get_mut(a)[3] = 2.5;
         let b = s.push(10);

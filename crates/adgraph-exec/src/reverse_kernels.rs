@@ -45,7 +45,10 @@ pub(crate) struct Backward {
     pub radj: u32,
 }
 
-/// Runs one instruction forward over `W` lanes of working slots.
+/// Runs one instruction forward over `W` lanes of working slots. The common
+/// arithmetic is written inline (the same IEEE operation as [`Op::eval2`]); every
+/// other op goes through an out-of-line call of [`Op::eval1`]/[`Op::eval2`], so the
+/// compiler cannot speculate library calls (`sin`, `exp`, ...) across the dispatch.
 ///
 /// # Safety
 /// Every slot index of `f` times `W`, plus `W`, is at most `work.len()`.
@@ -53,24 +56,79 @@ pub(crate) struct Backward {
 pub(crate) unsafe fn forward<const W: usize>(f: &Forward, work: &mut [f64]) {
     let p = work.as_mut_ptr();
     let at = |slot: u32, l: usize| p.add(slot as usize * W + l);
-    match f.op.arity() {
-        1 => {
-            let e = f.b as i32;
+    macro_rules! lanes2 {
+        ($e:expr) => {
             for l in 0..W {
-                *at(f.r, l) = f.op.eval1(*at(f.a, l), e);
+                let (a, b) = (*at(f.a, l), *at(f.b, l));
+                *at(f.r, l) = $e(a, b);
+            }
+        };
+    }
+    match f.op {
+        Op::Add => lanes2!(|a: f64, b: f64| a + b),
+        Op::Sub => lanes2!(|a: f64, b: f64| a - b),
+        Op::Mul => lanes2!(|a: f64, b: f64| a * b),
+        Op::Div => lanes2!(|a: f64, b: f64| a / b),
+        Op::Neg => {
+            for l in 0..W {
+                *at(f.r, l) = -*at(f.a, l);
             }
         }
-        2 => {
+        Op::PowI => {
             for l in 0..W {
-                *at(f.r, l) = f.op.eval2(*at(f.a, l), *at(f.b, l));
+                *at(f.r, l) = powi(*at(f.a, l), f.b as i32);
             }
         }
-        _ => {
+        Op::Select => {
             for l in 0..W {
                 *at(f.r, l) = select(*at(f.a, l), *at(f.b, l), *at(f.c, l));
             }
         }
+        op if op.arity() == 1 => {
+            for l in 0..W {
+                *at(f.r, l) = eval1_outlined(op, *at(f.a, l));
+            }
+        }
+        op => {
+            for l in 0..W {
+                *at(f.r, l) = eval2_outlined(op, *at(f.a, l), *at(f.b, l));
+            }
+        }
     }
+}
+
+#[inline(never)]
+fn eval1_outlined(op: Op, a: f64) -> f64 {
+    op.eval1(a, 0)
+}
+
+#[inline(never)]
+fn eval2_outlined(op: Op, a: f64, b: f64) -> f64 {
+    op.eval2(a, b)
+}
+
+/// `x.cos()`, out of line (see [`forward`]).
+#[inline(never)]
+fn cos_of(x: f64) -> f64 {
+    x.cos()
+}
+
+/// `x.sin()`, out of line.
+#[inline(never)]
+fn sin_of(x: f64) -> f64 {
+    x.sin()
+}
+
+/// `x.powf(y)`, out of line.
+#[inline(never)]
+fn powf_of(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+
+/// `x.ln()`, out of line.
+#[inline(never)]
+fn ln_of(x: f64) -> f64 {
+    x.ln()
 }
 
 /// Sweeps one instruction backward over `W` lanes: reads the result's adjoint, clears
@@ -97,6 +155,7 @@ pub(crate) unsafe fn backward<const W: usize>(
     let adj = adjoints.as_mut_ptr();
     let r = b.radj as usize * W;
     let arity = b.op.arity();
+    let e = b.src[1] as i32;
     for l in 0..W {
         let s = *adj.add(r + l);
         *adj.add(r + l) = 0.0;
@@ -121,14 +180,51 @@ pub(crate) unsafe fn backward<const W: usize>(
         } else {
             f64::NAN
         };
-        let e = b.src[1] as i32;
-        for i in 0..arity {
+        let acc = |i: usize, c: f64| {
             let t = b.adj[i];
             if t != NO_SLOT {
-                *adj.add(t as usize * W + l) += contribution(b.op, e, x, y, v, i, s);
+                *adj.add(t as usize * W + l) += c;
+            }
+        };
+        // The common ops written out (each the same operations as `contribution`;
+        // a test compares the kernel with the rule), the rest out of line. Every arm
+        // stores, so the dispatch stays a jump, never a table of speculated results.
+        match b.op {
+            Op::Add => {
+                acc(0, s);
+                acc(1, s);
+            }
+            Op::Sub => {
+                acc(0, s);
+                acc(1, -s);
+            }
+            Op::Mul => {
+                acc(0, s * y);
+                acc(1, s * x);
+            }
+            Op::Div => {
+                acc(0, s / y);
+                acc(1, -((s * v) / y));
+            }
+            Op::Neg => acc(0, -s),
+            Op::Exp => acc(0, s * v),
+            Op::Tanh => acc(0, s * (1.0 - v * v)),
+            Op::Sqrt => acc(0, s / (2.0 * v)),
+            Op::Sigmoid => acc(0, s * (v * (1.0 - v))),
+            Op::PowI if e == 1 => acc(0, s),
+            Op::PowI => acc(0, s * (e as f64 * powi(x, e - 1))),
+            op => {
+                for i in 0..arity {
+                    acc(i, contribution_outlined(op, e, x, y, v, i, s));
+                }
             }
         }
     }
+}
+
+#[inline(never)]
+fn contribution_outlined(op: Op, e: i32, x: f64, y: f64, r: f64, i: usize, s: f64) -> f64 {
+    contribution(op, e, x, y, r, i, s)
 }
 
 /// `(∂ result / ∂ operand i) · s` for plain numbers: [`adgraph_ir::derivative`] with
@@ -143,8 +239,8 @@ pub fn contribution(op: Op, e: i32, x: f64, y: f64, r: f64, i: usize, s: f64) ->
         Exp => s * r,
         Log => s / x,
         Sqrt => s / (2.0 * r),
-        Sin => s * x.cos(),
-        Cos => -(s * x.sin()),
+        Sin => s * cos_of(x),
+        Cos => -(s * sin_of(x)),
         Tan => s * (1.0 + r * r),
         Tanh => s * (1.0 - r * r),
         Abs => {
@@ -182,9 +278,9 @@ pub fn contribution(op: Op, e: i32, x: f64, y: f64, r: f64, i: usize, s: f64) ->
         }
         Pow => {
             if i == 0 {
-                s * (y * x.powf(y - 1.0))
+                s * (y * powf_of(x, y - 1.0))
             } else {
-                select(if x == 0.0 { 1.0 } else { 0.0 }, 0.0, s * (r * x.ln()))
+                select(if x == 0.0 { 1.0 } else { 0.0 }, 0.0, s * (r * ln_of(x)))
             }
         }
         Min | Max => {
@@ -230,6 +326,68 @@ pub(crate) fn structurally_zero(op: Op, exponent: i32, i: usize) -> bool {
 mod tests {
     use super::*;
     use adgraph_ir::{derivative, Numbers};
+
+    /// The backward kernel on one instruction equals `0 + rule` for every operand.
+    #[test]
+    fn backward_kernel_is_the_rule_bit_for_bit() {
+        let values = [
+            0.7,
+            -0.4,
+            2.0,
+            0.0,
+            -0.0,
+            1.5,
+            1e-300,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for &op in Op::ALL {
+            if matches!(op, Op::Input | Op::Const) {
+                continue;
+            }
+            for e in [0, 1, 2, 3, -2] {
+                if e != 0 && op != Op::PowI {
+                    continue;
+                }
+                for &a in &values {
+                    for &c in &values {
+                        let args: Vec<f64> = [a, c, 1.0][..op.arity()].to_vec();
+                        let r = op.eval(&args, e);
+                        let needs = adgraph_remat::backward_needs(op, e);
+                        // work: operands in slots 0..3, result in slot 3.
+                        let mut work = [0.0; 4];
+                        work[..args.len()].copy_from_slice(&args);
+                        work[3] = r;
+                        let code = Backward {
+                            op,
+                            needs: needs & 0b1011,
+                            src: [0, if op == Op::PowI { e as u32 } else { 1 }, 3],
+                            adj: [0u32, 1, 2].map(|i| {
+                                let k = i as usize;
+                                if k < op.arity() && !structurally_zero(op, e, k) {
+                                    i
+                                } else {
+                                    NO_SLOT
+                                }
+                            }),
+                            radj: 3,
+                        };
+                        let mut adjoints = [0.0, 0.0, 0.0, -0.75];
+                        unsafe { backward::<1>(&code, &[], &work, &mut adjoints) };
+                        assert_eq!(adjoints[3], 0.0);
+                        for (i, &got) in adjoints.iter().enumerate().take(op.arity()) {
+                            let want = derivative(&mut Numbers, op, e, &args, r, i, -0.75).unwrap();
+                            let want = want.map_or(0.0, |w| 0.0 + w);
+                            assert!(
+                                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                                "{op:?}^{e} operand {i} at {args:?}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn contribution_is_the_rule_bit_for_bit() {

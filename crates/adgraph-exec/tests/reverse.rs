@@ -197,6 +197,23 @@ fn batches_match_single_points_bit_for_bit() {
 }
 
 #[test]
+fn a_reused_workspace_changes_nothing() {
+    let w = van_der_pol(25);
+    let t = Trace::from_function(&w.graph, &w.function).unwrap();
+    let mut ws = adgraph_exec::ReverseWorkspace::new();
+    for s in ["store-all", "revolve:3", "periodic:2", "store-all"] {
+        let p = plan_checkpoints(&t, s.parse().unwrap(), &CostModel::default()).unwrap();
+        let r = ReversePlan::new(&t, &p).unwrap();
+        let fresh = r.grad(&w.point, 0).unwrap();
+        for _ in 0..3 {
+            let again = r.grad_with(&mut ws, &w.point, 0).unwrap();
+            assert_eq!(bits(&again.adjoints), bits(&fresh.adjoints));
+            assert_eq!(again.stats.peak_bytes, fresh.stats.peak_bytes);
+        }
+    }
+}
+
+#[test]
 fn seed_gradient_and_errors() {
     let w = adgraph_workloads::seed();
     let g =
@@ -254,4 +271,18 @@ fn special_values_and_kinks_follow_the_single_rule() {
     assert_eq!(a.adjoints[2], 0.0);
     assert_ne!(a.adjoints[0], b.adjoints[0]);
     let _ = Op::Select;
+}
+
+/// Regenerates the README's Pareto table and chart (measured times, so not a
+/// snapshot): `cargo test --release -p adgraph-exec --test reverse -- --ignored`.
+#[test]
+#[ignore]
+fn write_pareto_chart_of_the_rk4_chain() {
+    let w = van_der_pol(1000);
+    let t = Trace::from_function(&w.graph, &w.function).unwrap();
+    let mut f = adgraph_remat::pareto(&t, &CostModel::default(), &w.name).unwrap();
+    adgraph_exec::time_frontier(&t, &mut f, &w.point, |_, _| {}).unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../snapshots/remat");
+    std::fs::write(format!("{dir}/pareto-vdp-rk4-1000.svg"), f.svg()).unwrap();
+    std::fs::write(format!("{dir}/pareto-vdp-rk4-1000.txt"), f.table()).unwrap();
 }

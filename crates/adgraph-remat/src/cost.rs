@@ -3,9 +3,12 @@
 //! Plans are compared by two numbers: peak bytes and recomputation cost. Bytes are
 //! exact ([`VALUE_BYTES`](crate::VALUE_BYTES) per value per point). Cost is a sum of
 //! per-op costs in nanoseconds per point: the defaults below were measured on the
-//! development machine with [`CostModel::measure`] (each op's `Op::eval` over a lane
-//! of 4096 values, median of several runs) and rounded; call `measure` to fit your own
-//! machine, or set any op's cost with [`CostModel::set`].
+//! development machine (2 shared x86_64 cores, under load) with
+//! `CostModel::measure(25)` (each op's `Op::eval` over a lane of 4096 values, the
+//! median of 25 runs; `cargo run --release -p adgraph-remat --example measure_costs`)
+//! and rounded to 0.1 ns; the cheap ops are dominated by loop overhead there. Call
+//! [`CostModel::measure`] to fit your own machine, or set any op's cost with
+//! [`CostModel::set`].
 
 use adgraph_ir::Op;
 use std::time::Instant;
@@ -24,32 +27,32 @@ impl Default for CostModel {
         for (op, c) in [
             (Input, 0.0),
             (Const, 0.0),
-            (Neg, 0.3),
-            (Add, 0.3),
-            (Sub, 0.3),
-            (Mul, 0.3),
-            (Div, 1.0),
-            (Exp, 3.0),
-            (Log, 3.0),
-            (Sqrt, 1.5),
-            (Sin, 4.0),
-            (Cos, 4.0),
-            (Tan, 6.0),
-            (Tanh, 5.0),
-            (Abs, 0.3),
-            (Sigmoid, 4.0),
-            (PowI, 0.8),
-            (Pow, 12.0),
-            (Min, 0.5),
-            (Max, 0.5),
-            (Atan2, 10.0),
-            (Lt, 0.3),
-            (Le, 0.3),
-            (Gt, 0.3),
-            (Ge, 0.3),
-            (Eq, 0.3),
-            (Ne, 0.3),
-            (Select, 0.5),
+            (Neg, 2.2),
+            (Add, 3.4),
+            (Sub, 2.2),
+            (Mul, 2.8),
+            (Div, 3.1),
+            (Exp, 7.1),
+            (Log, 7.2),
+            (Sqrt, 2.6),
+            (Sin, 10.3),
+            (Cos, 10.5),
+            (Tan, 13.1),
+            (Tanh, 17.0),
+            (Abs, 3.4),
+            (Sigmoid, 8.7),
+            (PowI, 3.1),
+            (Pow, 14.7),
+            (Min, 2.1),
+            (Max, 3.1),
+            (Atan2, 29.5),
+            (Lt, 3.1),
+            (Le, 4.2),
+            (Gt, 4.6),
+            (Ge, 4.1),
+            (Eq, 4.2),
+            (Ne, 4.2),
+            (Select, 1.9),
         ] {
             m.costs[op as usize] = c;
         }

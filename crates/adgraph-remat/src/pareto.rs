@@ -134,14 +134,27 @@ impl Frontier {
             .iter()
             .map(|p| (p.plan.prediction().peak_bytes.max(1) as f64).log10())
             .collect();
-        let ys: Vec<f64> = self.points.iter().map(y_of).collect();
+        let raw: Vec<f64> = self.points.iter().map(y_of).collect();
+        // A logarithmic vertical axis when the values span more than 100x.
+        let positive: Vec<f64> = raw.iter().copied().filter(|&y| y > 0.0).collect();
+        let (lo, hi) = min_max(&positive);
+        let log_y = positive.len() == raw.len() && hi > 100.0 * lo;
+        let ys: Vec<f64> = if log_y {
+            raw.iter().map(|y| y.log10()).collect()
+        } else {
+            raw.clone()
+        };
         let (mut x0, mut x1) = min_max(&xs);
         x0 = x0.floor();
         x1 = x1.ceil().max(x0 + 1.0);
-        let (_, y1) = min_max(&ys);
-        let y1 = nice_ceiling(y1);
+        let (y0, y1) = if log_y {
+            let (a, b) = min_max(&ys);
+            (a.floor(), b.ceil().max(a.floor() + 1.0))
+        } else {
+            (0.0, nice_ceiling(min_max(&ys).1))
+        };
         let px = |x: f64| left + (x - x0) / (x1 - x0) * (w - left - right);
-        let py = |y: f64| h - bottom - y / y1 * (h - top - bottom);
+        let py = |y: f64| h - bottom - (y - y0) / (y1 - y0) * (h - top - bottom);
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -177,8 +190,13 @@ impl Frontier {
             );
             e += 1.0;
         }
-        for k in 0..=4 {
-            let y = y1 * k as f64 / 4.0;
+        let ticks: Vec<f64> = if log_y {
+            (y0 as i32..=y1 as i32).map(f64::from).collect()
+        } else {
+            (0..=4).map(|k| y1 * k as f64 / 4.0).collect()
+        };
+        for y in ticks {
+            let label = if log_y { 10f64.powf(y) } else { y };
             let _ = writeln!(
                 s,
                 "<line x1=\"{}\" y1=\"{:.1}\" x2=\"{left}\" y2=\"{:.1}\" stroke=\"black\"/>\
@@ -188,7 +206,7 @@ impl Frontier {
                 py(y),
                 left - 8.0,
                 py(y) + 4.0,
-                trim_number(y)
+                trim_number(label)
             );
         }
         let _ = writeln!(
@@ -201,10 +219,11 @@ impl Frontier {
             s,
             "<text transform=\"translate(22,{}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
             (top + h - bottom) / 2.0,
-            if timed {
-                "gradient time per point (us)"
-            } else {
-                "predicted recomputation cost (ns per point)"
+            match (timed, log_y) {
+                (true, true) => "gradient time per point (us, log scale)",
+                (true, false) => "gradient time per point (us)",
+                (false, true) => "predicted recomputation cost (log scale)",
+                (false, false) => "predicted recomputation cost",
             }
         );
         // The frontier line, by increasing bytes.
