@@ -1,7 +1,8 @@
 //! The printer: a `Function` as `.adg` text. Its output is valid input to the parser.
 //!
 //! One `let` per operation node in id (topological) order, named `v0, v1, ...` densely
-//! at print time (skipping any input's name), so dumps do not churn when ids shift.
+//! at print time (skipping input and output names), so dumps do not churn when ids
+//! shift.
 //! Inputs print by name and constants inline, in the shortest text that parses back to
 //! the same bits. An output whose node nothing else uses is written on its `output`
 //! line instead of a `let`. `dump(parse(dump(f))) == dump(f)`.
@@ -50,7 +51,15 @@ pub fn format_number(x: f64) -> String {
 /// ```
 pub fn dump(g: &Graph, f: &Function) -> String {
     let nodes = f.nodes(g);
-    let top = nodes.last().map_or(0, |id| id.index() + 1);
+    // Output ids past the graph (a function of another graph) must not index out of
+    // bounds: they print as their raw id.
+    let top = nodes
+        .iter()
+        .copied()
+        .chain(f.output_ids())
+        .map(|id| id.index() + 1)
+        .max()
+        .unwrap_or(0);
     // How often each node is used by another node of the function, and by outputs.
     let mut uses = vec![0u32; top];
     for &id in &nodes {
@@ -62,7 +71,13 @@ pub fn dump(g: &Graph, f: &Function) -> String {
     for id in f.output_ids() {
         output_uses[id.index()] += 1;
     }
-    let taken: std::collections::HashSet<&str> = f.input_names(g).into_iter().collect();
+    // `let` names avoid input names (they would not parse) and output names (they
+    // would parse, but `output v1 = v1 * 2` misleads a reader).
+    let taken: std::collections::HashSet<&str> = f
+        .input_names(g)
+        .into_iter()
+        .chain(f.outputs().iter().map(|o| o.name.as_str()))
+        .collect();
     let mut names: Vec<Option<String>> = vec![None; top];
     let mut counter = 0usize;
     let mut next_name = || loop {
@@ -84,7 +99,7 @@ pub fn dump(g: &Graph, f: &Function) -> String {
         if matches!(node.op(), Op::Input | Op::Const) {
             continue;
         }
-        let text = expression(g, id, &names);
+        let text = expression(g, f, id, &names);
         if uses[id.index()] == 0 && output_uses[id.index()] == 1 {
             inline[id.index()] = Some(text);
             continue;
@@ -106,7 +121,9 @@ pub fn dump(g: &Graph, f: &Function) -> String {
 /// How node `id` is referred to as an operand: its input name, its constant, or the
 /// name of its `let`.
 fn operand(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
-    let node = g.node(id);
+    let Some(node) = g.get(id) else {
+        return id.to_string();
+    };
     match node.op() {
         Op::Input => g.input_name(id).unwrap_or("_").to_string(),
         Op::Const => format_number(node.constant_value().unwrap_or(f64::NAN)),
@@ -114,10 +131,30 @@ fn operand(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
     }
 }
 
-/// The right-hand side for node `id`: one operator over operands.
-fn expression(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
+/// Where an operand of a commutative operator is printed: inputs (by position) before
+/// `let`s (in print order, which is id order) before constants. The order must not
+/// depend on ids alone: a constant or input gets a different id when the dump is parsed
+/// again, and the dump must be a fixed point of `parse` then `dump`.
+fn print_rank(g: &Graph, f: &Function, id: NodeId) -> (u8, u64) {
     let node = g.node(id);
-    let args: Vec<String> = node.args().iter().map(|&a| operand(g, a, names)).collect();
+    match node.op() {
+        Op::Input => (
+            0,
+            f.inputs().iter().position(|&i| i == id).unwrap_or(0) as u64,
+        ),
+        Op::Const => (2, node.constant_value().unwrap_or(f64::NAN).to_bits()),
+        _ => (1, id.index() as u64),
+    }
+}
+
+/// The right-hand side for node `id`: one operator over operands.
+fn expression(g: &Graph, f: &Function, id: NodeId, names: &[Option<String>]) -> String {
+    let node = g.node(id);
+    let mut ids = node.args().to_vec();
+    if node.op().is_commutative() && print_rank(g, f, ids[1]) < print_rank(g, f, ids[0]) {
+        ids.swap(0, 1);
+    }
+    let args: Vec<String> = ids.iter().map(|&a| operand(g, a, names)).collect();
     match (node.op(), node.op().syntax()) {
         (Op::PowI, _) => format!("{} ^ {}", args[0], node.exponent()),
         (_, Syntax::Prefix(s)) => format!("{s}{}", args[0]),
@@ -168,6 +205,32 @@ mod tests {
         );
         let (g2, f2) = parse(&text).unwrap();
         assert_eq!(dump(&g2, &f2), text);
+    }
+
+    #[test]
+    fn commutative_operands_print_in_a_stable_order() {
+        // The constant 100 and the input z get other ids when the dump is parsed again.
+        let b = crate::Builder::new();
+        let x = b.input("x");
+        let t = x * x;
+        let z = b.input("z");
+        let (g, f) = b
+            .finish([("a", t * 100.0 + 100.0 * z), ("b", x * z)])
+            .unwrap();
+        let text = dump(&g, &f);
+        assert_eq!(text, "input x, z\nlet v0 = x * x\nlet v1 = v0 * 100\nlet v2 = z * 100\noutput a = v1 + v2\noutput b = x * z\n");
+        let (g2, f2) = parse(&text).unwrap();
+        assert_eq!(dump(&g2, &f2), text);
+    }
+
+    #[test]
+    fn a_function_of_another_graph_does_not_panic() {
+        let (g, f) = parse("input x, y\noutput z = sin(x) * y\n").unwrap();
+        let mut small = Graph::new();
+        small.input("x").unwrap();
+        let text = dump(&small, &f);
+        assert!(text.contains("output z = v3"), "{text}");
+        assert_eq!(dump(&g, &f).lines().count(), 3);
     }
 
     #[test]
