@@ -193,8 +193,8 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                 r
             }
             Kind::Square => {
-                let d = 2.0 * a;
-                lanes!(|x| x * d);
+                // The rule's `(seed * n) * a^(n-1)` with n = 2.
+                lanes!(|x| (x * 2.0) * a);
                 a * a
             }
             Kind::Neg => {
@@ -260,8 +260,8 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                     0 => zero!(),
                     1 => lanes!(|x| x),
                     _ => {
-                        let d = (n as f64) * powi(a, n - 1);
-                        lanes!(|x| x * d);
+                        let (k, p) = (n as f64, powi(a, n - 1));
+                        lanes!(|x| (x * k) * p);
                     }
                 }
                 powi(a, n)
@@ -513,7 +513,10 @@ mod tests {
     use super::*;
     use crate::code::lower;
 
-    const SPECIAL: [f64; 14] = [
+    const SPECIAL: [f64; 17] = [
+        0.1,
+        -1.7,
+        2.3,
         0.0,
         -0.0,
         1.0,
@@ -539,7 +542,17 @@ mod tests {
     /// numbers, for one direction and for three.
     #[test]
     fn every_opcode_follows_the_rule_bit_for_bit() {
-        let seeds = [1.0, -0.0, 0.0, 0.75, f64::NAN, f64::INFINITY];
+        let seeds = [
+            1.0,
+            -0.0,
+            0.3,
+            0.75,
+            f64::NAN,
+            f64::INFINITY,
+            -1.1,
+            0.0,
+            7.7,
+        ];
         for &op in Op::ALL {
             if matches!(op, Op::Input | Op::Const) {
                 continue;
