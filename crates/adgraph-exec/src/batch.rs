@@ -239,10 +239,17 @@ impl Program {
             }
         }
         let base = buf.as_mut_ptr();
-        for c in &self.code {
-            // SAFETY: `buf` holds `(slot_count - constant_count) * BATCH_WIDTH` values
-            // and `w <= BATCH_WIDTH`.
-            unsafe { self.run_lanes(base, c, w) };
+        // SAFETY: `buf` holds `(slot_count - constant_count) * BATCH_WIDTH` values and
+        // `w <= BATCH_WIDTH`.
+        unsafe {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                self.run_code_avx2(base, w);
+            } else {
+                self.run_code(base, w);
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            self.run_code(base, w);
         }
         for (o, v) in self.outputs().iter().enumerate() {
             match self.place(self.slot_of(*v) as u32, w) {
@@ -258,6 +265,25 @@ impl Program {
                 }
             }
         }
+    }
+
+    /// Runs every instruction over lanes of width `w`. SAFETY: as for
+    /// [`Program::run_lanes`].
+    #[inline(always)]
+    unsafe fn run_code(&self, base: *mut f64, w: usize) {
+        for c in &self.code {
+            self.run_lanes(base, c, w);
+        }
+    }
+
+    /// [`Program::run_code`] compiled for AVX2 (four lanes per vector instead of
+    /// two), chosen at run time where the processor has it. The same IEEE operations
+    /// in the same order (Rust never fuses a multiply and an add), so the same bits.
+    /// SAFETY: as for [`Program::run_lanes`], and the processor supports AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_code_avx2(&self, base: *mut f64, w: usize) {
+        self.run_code(base, w);
     }
 
     /// Runs one instruction over lanes of width `w` of the chunk buffer at `base`.

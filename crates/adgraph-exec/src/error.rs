@@ -42,13 +42,6 @@ pub enum ExecError {
         /// The length given.
         found: usize,
     },
-    /// A workspace made for another program.
-    WrongWorkspace {
-        /// Slots the program needs.
-        expected: usize,
-        /// Slots the workspace has.
-        found: usize,
-    },
     /// The memory a request needs does not fit in the address space (for example a
     /// huge number of tangent directions times a huge number of slots).
     TooLarge {
@@ -83,11 +76,6 @@ impl fmt::Display for ExecError {
                 expected,
                 found,
             } => write!(f, "{what}: expected {expected} value(s), got {found}"),
-            ExecError::WrongWorkspace { expected, found } => write!(
-                f,
-                "the workspace has {found} slot(s) but the program needs {expected}: \
-                 make it with this program's `workspace()`"
-            ),
             ExecError::TooLarge { what } => {
                 write!(f, "{what} would not fit in memory")
             }

@@ -21,13 +21,17 @@
 //! ```
 //! use adgraph_exec::Program;
 //! let (g, f) = adgraph_ir::parse("input x, y\noutput z = x*x + x*y + 2")?;
-//! let p = Program::compile(&g, &f)?;
-//! assert_eq!(p.eval(&[3.0, 4.0])?, vec![23.0]);
-//! // dz/dx along (1, 0) is 2x + y = 10.
-//! let t = p.jvp(&[3.0, 4.0], &[1.0, 0.0])?;
+//! let p = Program::compile(&g, &f)?;            // errors as values (ExecError)
+//! assert_eq!(p.eval(&[3.0, 4.0])?, vec![23.0]);   // one point
+//! let t = p.jvp(&[3.0, 4.0], &[1.0, 0.0])?;     // outputs and tangents along (1, 0)
 //! assert_eq!((t.outputs[0], t.tangent(0, 0)), (23.0, 10.0));
-//! // Three points at once (rows of inputs), results as rows of outputs.
+//! let two = p.jvp_multi(&[3.0, 4.0], &[1.0, 0.0, 0.0, 1.0], 2)?; // 2 directions, 1 sweep
+//! assert_eq!(two.tangents, vec![10.0, 3.0]);
+//! assert_eq!(p.jacobian(&[3.0, 4.0])?.row(0), &[10.0, 3.0]);   // forward mode, in chunks
+//! // Many points (rows of inputs) -> rows of outputs, split across the rayon pool's
+//! // threads; `pool.install(|| ...)` picks the thread count.
 //! assert_eq!(p.eval_batch(&[3.0, 4.0, 0.0, 0.0, 1.0, 1.0])?, vec![23.0, 2.0, 4.0]);
+//! println!("{} instructions, {} slots\n{p}", p.instruction_count(), p.slot_count());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]

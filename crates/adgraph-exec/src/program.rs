@@ -572,7 +572,7 @@ fn assign_slots(
 }
 
 impl fmt::Display for Program {
-    /// One line per instruction, `%5 = mul %0, %1  ; v7 @ s4` (value, op, operand
+    /// One line per instruction, `%5 = * %0, %1  ; v7 @ s4` (value, op, operand
     /// values, graph node and slot), after a header of inputs, constants and outputs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(

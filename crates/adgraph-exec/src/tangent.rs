@@ -142,8 +142,32 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
     let k = w.get();
     debug_assert!(t.len() >= s.len() * k);
     let tp = t.as_mut_ptr();
+    // The previous instruction's result slot, value and (one direction) tangent, kept
+    // in registers: on a chain the next instruction reads them without waiting for
+    // the store to come back from memory. A copy of what the slot holds, so the same
+    // bits either way.
+    let single = k == 1;
+    let (mut prev, mut pv, mut pt) = (u32::MAX, 0.0, 0.0);
+    macro_rules! rv {
+        ($slot:expr) => {
+            if $slot == prev {
+                pv
+            } else {
+                read(s, $slot)
+            }
+        };
+    }
+    macro_rules! tg {
+        ($off:expr, $slot:expr) => {
+            if single && $slot == prev {
+                pt
+            } else {
+                *tp.add($off)
+            }
+        };
+    }
     for c in code {
-        let a = read(s, c.a);
+        let a = rv!(c.a);
         let (oa, ob, oc, od) = (
             c.a as usize * k,
             c.b as usize * k,
@@ -153,14 +177,14 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
         macro_rules! lanes {
             (|$x:ident| $e:expr) => {
                 for l in 0..k {
-                    let $x = *tp.add(oa + l);
+                    let $x = tg!(oa + l, c.a);
                     *tp.add(od + l) = $e;
                 }
             };
             (|$x:ident, $y:ident| $e:expr) => {
                 for l in 0..k {
-                    let $x = *tp.add(oa + l);
-                    let $y = *tp.add(ob + l);
+                    let $x = tg!(oa + l, c.a);
+                    let $y = tg!(ob + l, c.b);
                     *tp.add(od + l) = $e;
                 }
             };
@@ -175,26 +199,26 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
         let r = match c.kind {
             Kind::Add => {
                 lanes!(|x, y| x + y);
-                a + read(s, c.b)
+                a + rv!(c.b)
             }
             Kind::Sub => {
                 lanes!(|x, y| x + (-y));
-                a - read(s, c.b)
+                a - rv!(c.b)
             }
             Kind::Mul => {
-                let b = read(s, c.b);
+                let b = rv!(c.b);
                 lanes!(|x, y| x * b + y * a);
                 a * b
             }
             Kind::Div => {
-                let b = read(s, c.b);
+                let b = rv!(c.b);
                 let r = a / b;
                 lanes!(|x, y| x / b + (-((y * r) / b)));
                 r
             }
             Kind::Square => {
-                let d = 2.0 * a;
-                lanes!(|x| x * d);
+                // The rule's `(seed * n) * a^(n-1)` with n = 2.
+                lanes!(|x| (x * 2.0) * a);
                 a * a
             }
             Kind::Neg => {
@@ -260,14 +284,14 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                     0 => zero!(),
                     1 => lanes!(|x| x),
                     _ => {
-                        let d = (n as f64) * powi(a, n - 1);
-                        lanes!(|x| x * d);
+                        let (k, p) = (n as f64, powi(a, n - 1));
+                        lanes!(|x| (x * k) * p);
                     }
                 }
                 powi(a, n)
             }
             Kind::Pow => {
-                let b = read(s, c.b);
+                let b = rv!(c.b);
                 let r = a.powf(b);
                 let d0 = b * a.powf(b - 1.0);
                 let d1 = r * a.ln();
@@ -279,7 +303,7 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                 r
             }
             Kind::Min | Kind::Max => {
-                let b = read(s, c.b);
+                let b = rv!(c.b);
                 let (w0, w1) = if c.kind == Kind::Min {
                     (a < b, b < a)
                 } else {
@@ -299,26 +323,31 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                 crate::code::binary(c.kind, a, b)
             }
             Kind::Atan2 => {
-                let b = read(s, c.b);
+                let b = rv!(c.b);
                 let d = b * b + a * a;
                 let (q0, q1) = (b / d, a / d);
                 lanes!(|x, y| x * q0 + (-(y * q1)));
                 a.atan2(b)
             }
             Kind::Select => {
-                let (b, cc) = (read(s, c.b), read(s, c.c));
+                let (b, cc) = (rv!(c.b), rv!(c.c));
                 for l in 0..k {
-                    let (x, y) = (*tp.add(ob + l), *tp.add(oc + l));
+                    let (x, y) = (tg!(ob + l, c.b), tg!(oc + l, c.c));
                     *tp.add(od + l) = if a != 0.0 { x + 0.0 } else { 0.0 + y };
                 }
                 select(a, b, cc)
             }
             kind => {
                 zero!();
-                crate::code::binary(kind, a, read(s, c.b))
+                crate::code::binary(kind, a, rv!(c.b))
             }
         };
         write(s, c.dst, r);
+        prev = c.dst;
+        pv = r;
+        if single {
+            pt = *tp.add(od);
+        }
     }
 }
 
@@ -513,7 +542,10 @@ mod tests {
     use super::*;
     use crate::code::lower;
 
-    const SPECIAL: [f64; 14] = [
+    const SPECIAL: [f64; 17] = [
+        0.1,
+        -1.7,
+        2.3,
         0.0,
         -0.0,
         1.0,
@@ -539,7 +571,17 @@ mod tests {
     /// numbers, for one direction and for three.
     #[test]
     fn every_opcode_follows_the_rule_bit_for_bit() {
-        let seeds = [1.0, -0.0, 0.0, 0.75, f64::NAN, f64::INFINITY];
+        let seeds = [
+            1.0,
+            -0.0,
+            0.3,
+            0.75,
+            f64::NAN,
+            f64::INFINITY,
+            -1.1,
+            0.0,
+            7.7,
+        ];
         for &op in Op::ALL {
             if matches!(op, Op::Input | Op::Const) {
                 continue;
