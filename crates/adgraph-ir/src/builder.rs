@@ -30,7 +30,22 @@ pub struct Builder {
     error: RefCell<Option<GraphError>>,
 }
 
-/// A handle on a node being built; see [`Builder`].
+/// A handle on a node being built; see [`Builder`]. Combine with `+ - * /`, unary
+/// `-`, numbers on either side, and a method per function of the language.
+///
+/// ```
+/// use adgraph_ir::{dump, Builder};
+/// let b = Builder::new();
+/// let [x, y] = b.inputs(["x", "y"]);
+/// let relu = x.gt(0).select(x, 0);
+/// let (g, f) = b.finish([("r", relu), ("p", x.powi(-2) + y.atan2(x).sin())])?;
+/// assert_eq!(
+///     dump(&g, &f),
+///     "input x, y\nlet v0 = x > 0\nlet v1 = x ^ -2\nlet v2 = atan2(y, x)\nlet v3 = sin(v2)\n\
+///      output r = select(v0, x, 0)\noutput p = v1 + v3\n"
+/// );
+/// # Ok::<(), adgraph_ir::GraphError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Expr<'b> {
     b: &'b Builder,

@@ -75,7 +75,11 @@ impl fmt::Display for GraphError {
             GraphError::NotAnInput { id } => write!(f, "node {id} is not an input"),
             GraphError::DuplicateInput { name } => write!(f, "input `{name}` is listed twice"),
             GraphError::DuplicateOutput { name } => write!(f, "output `{name}` is declared twice"),
-            GraphError::InvalidName { name } => write!(f, "`{name}` is not a valid name"),
+            GraphError::InvalidName { name } => write!(
+                f,
+                "`{name}` is not a valid name: names match [A-Za-z_][A-Za-z0-9_]* and are \
+                 not a function name, `inf`, `nan`, `input`, `let` or `output`"
+            ),
             GraphError::UndeclaredInput { name } => {
                 write!(
                     f,

@@ -16,8 +16,8 @@ pub struct Output {
 /// shares every subexpression with its primal).
 ///
 /// Invariants (checked by [`Function::new`]): every input is an input node of the
-/// graph, listed once; output names are valid `.adg` names, each used once; every
-/// input node an output reaches is listed.
+/// graph, listed once; input and output names are valid `.adg` names (so a dump
+/// parses), each output name used once; every input node an output reaches is listed.
 ///
 /// ```
 /// use adgraph_ir::{Function, Graph, evaluate};
@@ -65,6 +65,12 @@ impl Function {
             let node = g.get(id).ok_or(GraphError::UnknownNode { id })?;
             if node.op() != Op::Input {
                 return Err(GraphError::NotAnInput { id });
+            }
+            let name = g.input_name(id).unwrap_or_default();
+            if !is_valid_name(name) {
+                return Err(GraphError::InvalidName {
+                    name: name.to_string(),
+                });
             }
             if std::mem::replace(&mut seen[id.index()], true) {
                 return Err(GraphError::DuplicateInput {
@@ -225,6 +231,13 @@ mod tests {
             Function::new(&g, vec![x, y], vec![("exp".into(), s)]),
             Err(GraphError::InvalidName { .. })
         ));
+        let mut h = Graph::new();
+        let bad = h.input("exp").unwrap();
+        assert_eq!(
+            Function::new(&h, vec![bad], vec![("o".into(), bad)]),
+            Err(GraphError::InvalidName { name: "exp".into() }),
+            "an input that would not parse back is refused"
+        );
         let f = Function::new(&g, vec![y, x], vec![("s".into(), s)]).unwrap();
         assert_eq!(f.input_position(&g, "x"), Some(1));
         assert_eq!(f.nodes(&g), vec![x, y, s]);

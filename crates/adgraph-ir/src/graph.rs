@@ -5,6 +5,19 @@ use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
 
 /// Which rewrites the smart constructors may apply.
+///
+/// ```
+/// use adgraph_ir::{FloatMode, Graph};
+/// let mut strict = Graph::new();
+/// let x = strict.input("x")?;
+/// let zero = strict.constant(0.0)?;
+/// assert_ne!(strict.mul(x, zero)?, zero, "x * 0 is NaN for x = inf: kept");
+/// let mut fast = Graph::with_mode(FloatMode::Fast);
+/// let x = fast.input("x")?;
+/// let zero = fast.constant(0.0)?;
+/// assert_eq!(fast.mul(x, zero)?, zero);
+/// # Ok::<(), adgraph_ir::GraphError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum FloatMode {
     /// Only rewrites that leave every result bit-identical for every input, NaN,
@@ -19,6 +32,11 @@ pub enum FloatMode {
 
 /// The arena of nodes. Equal nodes are one node: building a node that exists returns
 /// the existing id.
+///
+/// Commutative operands are put in one order before lookup: inputs first (ordered by
+/// name), then operations (ordered by id), then constants. So `2 * x`, `x * 2` and
+/// `x * 2` built before or after any other use of `2` are one node, and it prints as
+/// `x * 2` whatever the construction history.
 ///
 /// Invariant: children come before parents (every operand id is smaller than the id of
 /// the node using it), so ascending id order is a topological order. Nodes are never
@@ -78,9 +96,10 @@ impl Graph {
         }
     }
 
-    /// Reserves room for `additional` more nodes.
+    /// Reserves room for `additional` more nodes (exactly: the node table does not
+    /// round its capacity up to the hash table's).
     pub fn reserve(&mut self, additional: usize) {
-        self.nodes.reserve(additional);
+        self.nodes.reserve_exact(additional);
     }
 
     /// Lowers the node limit (it is `u32::MAX` and cannot be raised past it). Building
@@ -220,7 +239,7 @@ impl Graph {
         let mut args_buf = [NodeId::new(0); 3];
         args_buf[..args.len()].copy_from_slice(args);
         let args = &mut args_buf[..op.arity()];
-        if op.is_commutative() && args[1] < args[0] {
+        if op.is_commutative() && self.goes_before(args[1], args[0]) {
             args.swap(0, 1);
         }
         if let Some(id) = simplify::rewrite(self, op, args)? {
@@ -275,6 +294,24 @@ impl Graph {
         }
     }
 
+    /// The order of commutative operands: inputs (by name), then operations (by id),
+    /// then constants. Only the operations' relative order depends on when nodes were
+    /// built, and the printer writes operations in id order, so a dump parses back to
+    /// operands in the same order whenever the inputs and constants were created.
+    #[inline]
+    fn goes_before(&self, a: NodeId, b: NodeId) -> bool {
+        let rank = |id: NodeId| match self.node(id).op() {
+            Op::Input => 0u8,
+            Op::Const => 2,
+            _ => 1,
+        };
+        match (rank(a), rank(b)) {
+            (0, 0) => self.input_name(a) < self.input_name(b),
+            (ra, rb) if ra != rb => ra < rb,
+            _ => a < b,
+        }
+    }
+
     #[inline]
     fn check(&self, id: NodeId) -> Result<(), GraphError> {
         if self.contains(id) {
@@ -313,6 +350,25 @@ mod tests {
         assert_eq!(g.input_name(x), Some("x"));
         assert_eq!(g.find_input("x"), Some(x));
         assert_eq!(g.find_input("y"), None);
+    }
+
+    #[test]
+    fn commutative_order_ignores_construction_history() {
+        let mut g = Graph::new();
+        let two = g.constant(2.0).unwrap();
+        let y = g.input("y").unwrap();
+        let x = g.input("x").unwrap();
+        let s = g.apply(Op::Sin, &[x]).unwrap();
+        // Constants last, operations in the middle, inputs first and by name.
+        for (a, b, want) in [(two, s, [s, two]), (s, y, [y, s]), (y, x, [x, y])] {
+            for (p, q) in [(a, b), (b, a)] {
+                let m = g.mul(p, q).unwrap();
+                assert_eq!(g.node(m).args(), want);
+            }
+        }
+        let t = g.apply(Op::Cos, &[x]).unwrap();
+        let m = g.apply(Op::Max, &[t, s]).unwrap();
+        assert_eq!(g.node(m).args(), [s, t], "operations by id");
     }
 
     #[test]

@@ -9,20 +9,32 @@ use std::hash::{Hash, Hasher};
 /// operand words: a constant's `f64` bits in words 0 and 1, an input's symbol index in
 /// word 0; `PowI` keeps its exponent in word 1. Unused words are 0, so equal nodes are
 /// equal bit for bit, which is what hash-consing relies on.
+///
+/// ```
+/// use adgraph_ir::{parse, Op};
+/// let (g, f) = parse("input x\noutput y = x ^ -2")?;
+/// let node = g.node(f.outputs()[0].id);
+/// assert_eq!((node.op(), node.exponent()), (Op::PowI, -2));
+/// assert_eq!(node.args(), &[f.inputs()[0]]);
+/// # Ok::<(), adgraph_ir::ParseError>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Node {
     /// The operator.
     op: Op,
     /// Operand ids (the first `op.arity()` words) or the leaf payload; unused words are 0.
-    words: [u32; 3],
+    /// Stored as `NodeId`s so [`Node::args`] is a plain sub-slice; a payload word is a
+    /// `NodeId` only in name.
+    words: [NodeId; 3],
 }
 
 impl Hash for Node {
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         // Two words instead of a discriminant, a length and three fields.
-        state.write_u64(self.op as u64 | (self.words[0] as u64) << 32);
-        state.write_u64(self.words[1] as u64 | (self.words[2] as u64) << 32);
+        let [a, b, c] = self.words.map(NodeId::as_u32);
+        state.write_u64(self.op as u64 | (a as u64) << 32);
+        state.write_u64(b as u64 | (c as u64) << 32);
     }
 }
 
@@ -33,7 +45,7 @@ impl Node {
         let bits = x.to_bits();
         Node {
             op: Op::Const,
-            words: [bits as u32, (bits >> 32) as u32, 0],
+            words: [word(bits as u32), word((bits >> 32) as u32), word(0)],
         }
     }
 
@@ -42,7 +54,7 @@ impl Node {
     pub fn input(symbol: u32) -> Node {
         Node {
             op: Op::Input,
-            words: [symbol, 0, 0],
+            words: [word(symbol), word(0), word(0)],
         }
     }
 
@@ -51,7 +63,7 @@ impl Node {
     pub fn powi(a: NodeId, n: i32) -> Node {
         Node {
             op: Op::PowI,
-            words: [a.as_u32(), n as u32, 0],
+            words: [a, word(n as u32), word(0)],
         }
     }
 
@@ -61,9 +73,9 @@ impl Node {
     pub fn apply(op: Op, args: &[NodeId]) -> Node {
         debug_assert_eq!(args.len(), op.arity());
         debug_assert!(!matches!(op, Op::Input | Op::Const | Op::PowI));
-        let mut words = [0u32; 3];
-        for (w, a) in words.iter_mut().zip(args) {
-            *w = a.as_u32();
+        let mut words = [word(0); 3];
+        for (w, &a) in words.iter_mut().zip(args) {
+            *w = a;
         }
         Node { op, words }
     }
@@ -77,11 +89,7 @@ impl Node {
     /// The operand ids (empty for leaves).
     #[inline]
     pub fn args(&self) -> &[NodeId] {
-        let n = self.op.arity();
-        // SAFETY: `NodeId` is `repr(transparent)`-equivalent to `u32` (a one-field
-        // newtype); `n <= 3` by construction of the op table.
-        let words: &[u32] = &self.words[..n];
-        unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<NodeId>(), n) }
+        &self.words[..self.op.arity()]
     }
 
     /// Operand `i` (panics past the arity).
@@ -94,31 +102,45 @@ impl Node {
     #[inline]
     pub fn constant_value(&self) -> Option<f64> {
         (self.op == Op::Const)
-            .then(|| f64::from_bits(self.words[0] as u64 | (self.words[1] as u64) << 32))
+            .then(|| f64::from_bits(self.word(0) as u64 | (self.word(1) as u64) << 32))
     }
 
     /// The symbol index of an input node.
     #[inline]
     pub fn input_symbol(&self) -> Option<u32> {
-        (self.op == Op::Input).then_some(self.words[0])
+        (self.op == Op::Input).then_some(self.word(0))
     }
 
     /// The exponent of a `PowI` node (0 for every other node).
     #[inline]
     pub fn exponent(&self) -> i32 {
         if self.op == Op::PowI {
-            self.words[1] as i32
+            self.word(1) as i32
         } else {
             0
         }
     }
 }
 
+impl Node {
+    /// Payload word `i` as a plain number.
+    #[inline]
+    fn word(&self, i: usize) -> u32 {
+        self.words[i].as_u32()
+    }
+}
+
+/// A payload word (not an operand id).
+#[inline]
+const fn word(x: u32) -> NodeId {
+    NodeId::new(x)
+}
+
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.op {
             Op::Const => write!(f, "Const({:?})", self.constant_value().unwrap_or(f64::NAN)),
-            Op::Input => write!(f, "Input(#{})", self.words[0]),
+            Op::Input => write!(f, "Input(#{})", self.word(0)),
             Op::PowI => write!(f, "PowI({}, {})", self.arg(0), self.exponent()),
             op => write!(f, "{op:?}{:?}", self.args()),
         }

@@ -110,9 +110,22 @@ impl std::error::Error for ParseError {}
 impl ParseError {
     /// The error as a compiler prints it: `file:line:col: message`, then the line
     /// (a window of it, for long lines; control characters shown as `?`) and a caret
-    /// under the column.
+    /// under the column. `source` is the text that was parsed.
+    ///
+    /// ```
+    /// use adgraph_ir::parse;
+    /// let src = "input x\noutput z = x + y\n";
+    /// let err = parse(src).unwrap_err();
+    /// assert_eq!(
+    ///     err.render("f.adg", src),
+    ///     "f.adg:2:16: unknown name `y`\noutput z = x + y\n               ^"
+    /// );
+    /// ```
     pub fn render(&self, file: &str, source: &str) -> String {
-        let text = source.lines().nth(self.line - 1).unwrap_or("");
+        let text = source
+            .lines()
+            .nth(self.line.saturating_sub(1))
+            .unwrap_or("");
         let chars: Vec<char> = text.chars().collect();
         let col = self.column.saturating_sub(1).min(chars.len());
         let start = col.saturating_sub(60);
@@ -146,12 +159,36 @@ pub fn parse(source: &str) -> Result<(Graph, Function), ParseError> {
     Ok((g, f))
 }
 
-/// Parses `.adg` text into an existing graph (its nodes are shared).
+/// Parses `.adg` text into an existing graph: equal nodes are shared with what the
+/// graph holds, and the graph's node limit and float mode apply.
+///
+/// ```
+/// use adgraph_ir::{parse_into, Graph};
+/// let mut g = Graph::new();
+/// let f = parse_into(&mut g, "input x\noutput s = sin(x)")?;
+/// let h = parse_into(&mut g, "input x\noutput t = sin(x) * 2")?;
+/// // `sin(x)` is one node, shared by both functions.
+/// assert_eq!(g.node(h.outputs()[0].id).arg(0), f.outputs()[0].id);
+/// # Ok::<(), adgraph_ir::ParseError>(())
+/// ```
 pub fn parse_into(g: &mut Graph, source: &str) -> Result<Function, ParseError> {
-    Parser::new(g, source, false).file()
+    // About one binding and at least one node a line: growing the tables once up
+    // front saves rehashing them as they fill.
+    let lines = source.bytes().filter(|&b| b == b'\n').count();
+    g.reserve(lines);
+    let mut p = Parser::new(g, source, false);
+    p.scope.reserve(lines);
+    p.file()
 }
 
-/// Parses bytes (checking UTF-8 first, with the position of the first bad byte).
+/// Parses bytes, as read from a file: text that is not UTF-8 is an error at the
+/// position of the first bad byte.
+///
+/// ```
+/// use adgraph_ir::{parse_bytes, ParseErrorKind};
+/// let err = parse_bytes(b"input x\noutput x\xff").unwrap_err();
+/// assert_eq!((err.line, err.column, err.kind), (2, 9, ParseErrorKind::InvalidUtf8));
+/// ```
 pub fn parse_bytes(source: &[u8]) -> Result<(Graph, Function), ParseError> {
     let text = utf8(source)?;
     parse(text)
@@ -263,6 +300,70 @@ fn precedence(p: &Pending) -> u8 {
     }
 }
 
+/// The names bound so far. Names of up to 23 bytes (nearly all) are keys held in the
+/// table itself, so looking one up reads the table only, not the far-away source text
+/// the name was bound in; longer names are keyed by their text.
+#[derive(Default)]
+struct Scope<'s> {
+    short: FxHashMap<ShortName, NodeId>,
+    long: FxHashMap<&'s str, NodeId>,
+}
+
+/// A name of at most 23 bytes, zero-padded, its length in the last byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortName([u64; 3]);
+
+impl std::hash::Hash for ShortName {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for w in self.0 {
+            state.write_u64(w);
+        }
+    }
+}
+
+impl ShortName {
+    #[inline]
+    fn new(name: &str) -> Option<ShortName> {
+        let b = name.as_bytes();
+        if b.len() > 23 {
+            return None;
+        }
+        let mut bytes = [0u8; 24];
+        bytes[..b.len()].copy_from_slice(b);
+        bytes[23] = b.len() as u8;
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[8 * i..8 * i + 8]);
+            u64::from_le_bytes(w)
+        };
+        Some(ShortName([word(0), word(1), word(2)]))
+    }
+}
+
+impl<'s> Scope<'s> {
+    fn reserve(&mut self, additional: usize) {
+        self.short.reserve(additional);
+    }
+
+    #[inline]
+    fn get(&self, name: &str) -> Option<NodeId> {
+        match ShortName::new(name) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(name).copied(),
+        }
+    }
+
+    /// Binds `name`; returns what it was bound to before, if anything.
+    #[inline]
+    fn insert(&mut self, name: &'s str, id: NodeId) -> Option<NodeId> {
+        match ShortName::new(name) {
+            Some(k) => self.short.insert(k, id),
+            None => self.long.insert(name, id),
+        }
+    }
+}
+
 struct Parser<'s, 'g> {
     g: &'g mut Graph,
     src: &'s str,
@@ -271,9 +372,13 @@ struct Parser<'s, 'g> {
     /// Position of the current token (after `peek`).
     tok_pos: usize,
     peeked: Option<(Tok<'s>, usize, usize)>,
-    scope: FxHashMap<&'s str, NodeId>,
+    scope: Scope<'s>,
     inputs: Vec<NodeId>,
     free_names_are_inputs: bool,
+    /// Operand stack of `expression`, kept between calls.
+    values: Vec<Value>,
+    /// Operator stack of `expression`, kept between calls.
+    ops: Vec<Pending<'s>>,
 }
 
 impl<'s, 'g> Parser<'s, 'g> {
@@ -285,9 +390,11 @@ impl<'s, 'g> Parser<'s, 'g> {
             pos: 0,
             tok_pos: 0,
             peeked: None,
-            scope: FxHashMap::default(),
+            scope: Scope::default(),
             inputs: Vec::new(),
             free_names_are_inputs,
+            values: Vec::new(),
+            ops: Vec::new(),
         }
     }
 
@@ -498,9 +605,6 @@ impl<'s, 'g> Parser<'s, 'g> {
                             self.error_at(pos, ParseErrorKind::ReservedName(name.to_string()))
                         );
                     }
-                    if self.scope.contains_key(name) {
-                        return Err(self.error_at(pos, ParseErrorKind::Rebinding(name.to_string())));
-                    }
                     match self.peek()? {
                         Tok::Sym("=") => {
                             self.bump()?;
@@ -508,7 +612,10 @@ impl<'s, 'g> Parser<'s, 'g> {
                         t => return Err(self.expected("`=`", t)),
                     }
                     let v = self.expression()?;
-                    self.bind(name, pos, v.id)?;
+                    // One lookup: a rebinding is found as the name is bound.
+                    if self.scope.insert(name, v.id).is_some() {
+                        return Err(self.error_at(pos, ParseErrorKind::Rebinding(name.to_string())));
+                    }
                 }
                 Tok::Name("output") => {
                     self.bump()?;
@@ -528,7 +635,9 @@ impl<'s, 'g> Parser<'s, 'g> {
             self.expect_end_of_statement()?;
         }
         if outputs.is_empty() {
-            return Err(self.error_at(self.src.len(), ParseErrorKind::MissingOutput));
+            // At the end of the last line with text, not on a trailing empty line.
+            let end = self.src.trim_end().len();
+            return Err(self.error_at(end, ParseErrorKind::MissingOutput));
         }
         let outs = outputs.into_iter().map(|(n, id, _)| (n, id)).collect();
         Function::new(self.g, self.inputs, outs).map_err(|e| ParseError {
@@ -585,8 +694,23 @@ impl<'s, 'g> Parser<'s, 'g> {
 
     /// Parses one expression with explicit operand and operator stacks.
     fn expression(&mut self) -> Result<Value, ParseError> {
-        let mut values: Vec<Value> = Vec::new();
-        let mut ops: Vec<Pending<'s>> = Vec::new();
+        // The stacks are reused from one expression to the next (one allocation each
+        // per file, not per line).
+        let mut values = std::mem::take(&mut self.values);
+        let mut ops = std::mem::take(&mut self.ops);
+        values.clear();
+        ops.clear();
+        let r = self.expression_with(&mut values, &mut ops);
+        self.values = values;
+        self.ops = ops;
+        r
+    }
+
+    fn expression_with(
+        &mut self,
+        values: &mut Vec<Value>,
+        ops: &mut Vec<Pending<'s>>,
+    ) -> Result<Value, ParseError> {
         loop {
             // Operand position: prefix minus, `(`, or a primary.
             let t = self.peek()?;
@@ -646,16 +770,16 @@ impl<'s, 'g> Parser<'s, 'g> {
                             let r = self.g.constant(x);
                             self.leaf(r, pos)?
                         }
-                        _ if Op::function(name).is_some() => {
-                            let found = self.peek()?;
-                            return Err(self.expected("`(` after a function name", found));
-                        }
                         _ => match self.scope.get(name) {
-                            Some(&id) => Value {
+                            Some(id) => Value {
                                 id,
                                 integer: None,
                                 comparison: false,
                             },
+                            None if Op::function(name).is_some() => {
+                                let found = self.peek()?;
+                                return Err(self.expected("`(` after a function name", found));
+                            }
                             None if self.free_names_are_inputs && !is_reserved(name) => {
                                 let r = self.g.input(name);
                                 let v = self.leaf(r, pos)?;
@@ -692,7 +816,7 @@ impl<'s, 'g> Parser<'s, 'g> {
                     Tok::Sym("!=") => Pending::Binary(Op::Ne, pos),
                     Tok::Sym(")") => {
                         self.bump()?;
-                        self.reduce_while(&mut values, &mut ops, |_| true)?;
+                        self.reduce_while(values, ops, |_| true)?;
                         match ops.pop() {
                             Some(Pending::Paren) => {
                                 if let Some(v) = values.last_mut() {
@@ -701,14 +825,14 @@ impl<'s, 'g> Parser<'s, 'g> {
                                 }
                             }
                             Some(Pending::Call { name, pos, args }) => {
-                                self.call(&mut values, name, pos, args)?;
+                                self.call(values, name, pos, args)?;
                             }
                             _ => return Err(self.expected("an operator or end of line", t)),
                         }
                         continue;
                     }
                     Tok::Sym(",") => {
-                        self.reduce_while(&mut values, &mut ops, |_| true)?;
+                        self.reduce_while(values, ops, |_| true)?;
                         match ops.last_mut() {
                             Some(Pending::Call { args, .. }) => *args += 1,
                             _ => return Err(self.expected("an operator or end of line", t)),
@@ -717,7 +841,7 @@ impl<'s, 'g> Parser<'s, 'g> {
                         break;
                     }
                     _ => {
-                        self.reduce_while(&mut values, &mut ops, |_| true)?;
+                        self.reduce_while(values, ops, |_| true)?;
                         if let Some(open) = ops.last() {
                             let expected = match open {
                                 Pending::Call { .. } => "`,` or `)`",
@@ -732,7 +856,7 @@ impl<'s, 'g> Parser<'s, 'g> {
                 };
                 let p = precedence(&incoming);
                 let right_assoc = matches!(incoming, Pending::Power(_));
-                self.reduce_while(&mut values, &mut ops, |top| {
+                self.reduce_while(values, ops, |top| {
                     let q = precedence(top);
                     if right_assoc {
                         q > p
@@ -877,10 +1001,8 @@ mod tests {
             ),
             vec![2f64.atan2(1.0)]
         );
-        assert_eq!(
-            eval("input x\noutput 2.5E+1 + 1e-1 + inf - inf", &[0.0])[0].is_nan(),
-            true
-        );
+        assert!(eval("input x\noutput 2.5E+1 + 1e-1 + inf - inf", &[0.0])[0].is_nan());
+        assert_eq!(eval("input x\noutput 2.5E+1 + 1e-1", &[0.0]), vec![25.1]);
     }
 
     #[test]
@@ -995,6 +1117,24 @@ mod tests {
         assert_eq!(eval(&src, &[1.5]), vec![1.5]);
         let src = format!("input x\noutput {}x{}", "sin(".repeat(n), ")".repeat(n));
         assert!(eval(&src, &[1.5])[0].is_finite());
+    }
+
+    #[test]
+    fn short_and_long_names_are_distinct_bindings() {
+        let n23 = "a".repeat(23);
+        let n24 = "a".repeat(24);
+        let n40 = format!("{n24}{}", "b".repeat(16));
+        let src = format!(
+            "input x\nlet {n23} = x + 1\nlet {n24} = x * 3\nlet {n40} = x - 5\nlet a = 7\n\
+             output y = {n23} + {n24} * {n40} + a\n"
+        );
+        assert_eq!(eval(&src, &[2.0]), vec![3.0 + 6.0 * -3.0 + 7.0]);
+        let again = format!("input x\nlet {n40} = x\nlet {n40} = x\noutput x");
+        assert!(err(&again).starts_with("3:5: `aaaa"), "{}", err(&again));
+        assert_eq!(
+            err(&format!("input x\noutput {n24}")),
+            format!("2:8: unknown name `{n24}`")
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The printer: a `Function` as `.adg` text. Its output is valid input to the parser.
 //!
 //! One `let` per operation node in id (topological) order, named `v0, v1, ...` densely
-//! at print time (skipping any input's name), so dumps do not churn when ids shift.
+//! at print time (skipping input and output names), so dumps do not churn when ids
+//! shift.
 //! Inputs print by name and constants inline, in the shortest text that parses back to
 //! the same bits. An output whose node nothing else uses is written on its `output`
 //! line instead of a `let`. `dump(parse(dump(f))) == dump(f)`.
@@ -50,7 +51,15 @@ pub fn format_number(x: f64) -> String {
 /// ```
 pub fn dump(g: &Graph, f: &Function) -> String {
     let nodes = f.nodes(g);
-    let top = nodes.last().map_or(0, |id| id.index() + 1);
+    // Output ids past the graph (a function of another graph) must not index out of
+    // bounds: they print as their raw id.
+    let top = nodes
+        .iter()
+        .copied()
+        .chain(f.output_ids())
+        .map(|id| id.index() + 1)
+        .max()
+        .unwrap_or(0);
     // How often each node is used by another node of the function, and by outputs.
     let mut uses = vec![0u32; top];
     for &id in &nodes {
@@ -62,7 +71,13 @@ pub fn dump(g: &Graph, f: &Function) -> String {
     for id in f.output_ids() {
         output_uses[id.index()] += 1;
     }
-    let taken: std::collections::HashSet<&str> = f.input_names(g).into_iter().collect();
+    // `let` names avoid input names (they would not parse) and output names (they
+    // would parse, but `output v1 = v1 * 2` misleads a reader).
+    let taken: std::collections::HashSet<&str> = f
+        .input_names(g)
+        .into_iter()
+        .chain(f.outputs().iter().map(|o| o.name.as_str()))
+        .collect();
     let mut names: Vec<Option<String>> = vec![None; top];
     let mut counter = 0usize;
     let mut next_name = || loop {
@@ -106,7 +121,9 @@ pub fn dump(g: &Graph, f: &Function) -> String {
 /// How node `id` is referred to as an operand: its input name, its constant, or the
 /// name of its `let`.
 fn operand(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
-    let node = g.node(id);
+    let Some(node) = g.get(id) else {
+        return id.to_string();
+    };
     match node.op() {
         Op::Input => g.input_name(id).unwrap_or("_").to_string(),
         Op::Const => format_number(node.constant_value().unwrap_or(f64::NAN)),
@@ -204,6 +221,16 @@ mod tests {
         assert_eq!(text, "input x, z\nlet v0 = x * x\nlet v1 = v0 * 100\nlet v2 = z * 100\noutput a = v1 + v2\noutput b = x * z\n");
         let (g2, f2) = parse(&text).unwrap();
         assert_eq!(dump(&g2, &f2), text);
+    }
+
+    #[test]
+    fn a_function_of_another_graph_does_not_panic() {
+        let (g, f) = parse("input x, y\noutput z = sin(x) * y\n").unwrap();
+        let mut small = Graph::new();
+        small.input("x").unwrap();
+        let text = dump(&small, &f);
+        assert!(text.contains("output z = v3"), "{text}");
+        assert_eq!(dump(&g, &f).lines().count(), 3);
     }
 
     #[test]

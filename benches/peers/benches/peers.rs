@@ -1,0 +1,147 @@
+//! Criterion bench: adgraph, hand-written native Rust, echidna and num-dual on the
+//! standard workloads, in one run so every ratio compares numbers measured together.
+//!
+//! Groups are named `<workload>.<what>` with `what` one of `f` (value at one point),
+//! `grad` (value and gradient at one point), `batch-f` and `batch-grad` (per point over
+//! a batch of 1,000 points; criterion's time is for the whole batch). The bench ids
+//! are the systems. Times are the process's CPU time (the machine is shared; see
+//! `adgraph_peers::cpu_time`). `cargo run --release --bin peers-table` turns the medians into the
+//! README's tables. Run with short settings on a shared machine:
+//! `cargo bench --manifest-path benches/peers/Cargo.toml -- --warm-up-time 1 --measurement-time 3`.
+
+use std::hint::black_box;
+
+use adgraph_peers::adgraph_side::Adgraph;
+use adgraph_peers::cpu_time::ProcessCpuTime;
+use adgraph_peers::data::{batch_points, BATCH};
+use adgraph_peers::peers::{
+    echidna_f, echidna_grad, echidna_tape, echidna_vdp_checkpointed, num_dual_grad,
+};
+use adgraph_peers::{Case, Kind, NativeScratch};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+/// Criterion measuring the process's CPU time (see `adgraph_peers::cpu_time`).
+type Bench = Criterion<ProcessCpuTime>;
+
+/// Checkpoints for echidna's `grad_checkpointed` on the 20,000-step chain (~sqrt).
+const VDP_CHECKPOINTS: usize = 141;
+
+fn one_point(c: &mut Bench, case: &Case) {
+    let x = case.point().to_vec();
+    let n = x.len();
+    let slow = n >= 300 || matches!(case.kind, Kind::VanDerPol(20000));
+    let mut scratch = NativeScratch::default();
+    let mut tape = echidna_tape(case);
+    let mut adgraph = Adgraph::new(case).expect("adgraph compiles the workload");
+
+    let mut group = c.benchmark_group(format!("{}.f", case.name()));
+    group.sample_size(20);
+    group.bench_function("adgraph", |b| b.iter(|| adgraph.f(black_box(&x))));
+    group.bench_function("native", |b| {
+        b.iter(|| case.native_f(black_box(&x), &mut scratch))
+    });
+    group.bench_function("echidna", |b| {
+        b.iter(|| echidna_f(&mut tape, black_box(&x)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("{}.grad", case.name()));
+    group.sample_size(if slow { 10 } else { 20 });
+    let mut g = vec![0.0; n];
+    group.bench_function("adgraph-symbolic", |b| {
+        b.iter(|| adgraph.symbolic_grad(black_box(&x)).map(|o| o[0]))
+    });
+    group.bench_function("native", |b| {
+        b.iter(|| case.native_grad(black_box(&x), &mut g, &mut scratch))
+    });
+    let mut adjoints = Vec::new();
+    group.bench_function("echidna", |b| {
+        b.iter(|| echidna_grad(&mut tape, black_box(&x), &mut adjoints))
+    });
+    if let Kind::VanDerPol(steps) = case.kind {
+        group.bench_function("echidna-checkpointed", |b| {
+            b.iter(|| echidna_vdp_checkpointed(black_box(&x), steps, VDP_CHECKPOINTS))
+        });
+    }
+    let mut duals = Vec::new();
+    group.bench_function("num-dual", |b| {
+        b.iter(|| num_dual_grad(case, black_box(&x), &mut g, &mut duals))
+    });
+    group.finish();
+}
+
+fn batched(c: &mut Bench, case: &Case) {
+    let n = case.point().len();
+    let points = batch_points(case.point(), BATCH);
+    let mut scratch = NativeScratch::default();
+    let mut tape = echidna_tape(case);
+    let mut out = vec![0.0; BATCH];
+    let adgraph = Adgraph::new(case).expect("adgraph compiles the workload");
+
+    let mut group = c.benchmark_group(format!("{}.batch-f", case.name()));
+    group.sample_size(10);
+    group.bench_function("adgraph", |b| {
+        b.iter(|| adgraph.f_batch(black_box(&points), &mut out))
+    });
+    group.bench_function("native", |b| {
+        b.iter(|| {
+            for (o, x) in out.iter_mut().zip(points.chunks_exact(n)) {
+                *o = case.native_f(black_box(x), &mut scratch);
+            }
+        })
+    });
+    group.bench_function("echidna", |b| {
+        b.iter(|| {
+            for (o, x) in out.iter_mut().zip(points.chunks_exact(n)) {
+                *o = echidna_f(&mut tape, black_box(x));
+            }
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("{}.batch-grad", case.name()));
+    group.sample_size(10);
+    let mut grads = vec![0.0; n * BATCH];
+    let mut with_values = vec![0.0; (n + 1) * BATCH];
+    group.bench_function("adgraph-symbolic", |b| {
+        b.iter(|| adgraph.symbolic_grad_batch(black_box(&points), &mut with_values))
+    });
+    group.bench_function("native", |b| {
+        b.iter(|| {
+            for (g, x) in grads.chunks_exact_mut(n).zip(points.chunks_exact(n)) {
+                case.native_grad(black_box(x), g, &mut scratch);
+            }
+        })
+    });
+    let mut adjoints = Vec::new();
+    group.bench_function("echidna", |b| {
+        b.iter(|| {
+            for (g, x) in grads.chunks_exact_mut(n).zip(points.chunks_exact(n)) {
+                g.copy_from_slice(&echidna_grad(&mut tape, black_box(x), &mut adjoints));
+            }
+        })
+    });
+    group.finish();
+}
+
+fn all(c: &mut Bench) {
+    let filter = std::env::var("PEERS_CASES").ok();
+    for case in Case::all() {
+        if let Some(only) = &filter {
+            if !only.split(',').any(|name| name == case.name()) {
+                continue;
+            }
+        }
+        one_point(c, &case);
+        if case.batched {
+            batched(c, &case);
+        }
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ProcessCpuTime);
+    targets = all
+}
+criterion_main!(benches);

@@ -1,0 +1,351 @@
+//! Batched evaluation: many points at once, each instruction over a lane of points,
+//! points split across threads with rayon.
+//!
+//! Points are taken in chunks of [`BATCH_WIDTH`]. Within a chunk every input and
+//! every intermediate slot holds a lane of values, one per point (structure of
+//! arrays), and each instruction is one loop over its lanes that the compiler
+//! vectorizes where the opcode allows (add, multiply, compare, select...). Constants
+//! stay scalars. Each lane computes exactly the scalar arithmetic of one-point
+//! evaluation (the same functions, no fused or reassociated operations), so results
+//! are bit-identical to [`Program::eval`] whatever the batch size or thread count:
+//! threads only decide which chunk runs where.
+
+use crate::code::{arity, binary, unary, Code, Kind};
+use crate::{ExecError, Program};
+use adgraph_ir::op::{max, min, select};
+use rayon::prelude::*;
+
+/// Points per chunk in batched evaluation: the lane width. Chosen by measurement
+/// (`benches/eval.rs`): wide enough to amortize the dispatch of each instruction,
+/// narrow enough that a chunk's lanes stay in cache.
+pub const BATCH_WIDTH: usize = 64;
+
+/// An operand of a lane kernel: a lane (one value per point) or a scalar constant.
+trait Lane: Copy {
+    /// The value for point `i`.
+    ///
+    /// SAFETY: `i` is below the chunk width, which every lane is long.
+    unsafe fn at(self, i: usize) -> f64;
+}
+
+impl Lane for &[f64] {
+    #[inline(always)]
+    unsafe fn at(self, i: usize) -> f64 {
+        debug_assert!(i < self.len());
+        // No bounds check, so the loops over lanes vectorize.
+        *self.get_unchecked(i)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Scalar(f64);
+
+impl Lane for Scalar {
+    #[inline(always)]
+    unsafe fn at(self, _: usize) -> f64 {
+        self.0
+    }
+}
+
+/// `d[i] = f(a[i])`. SAFETY: every lane operand is at least `d.len()` long (all
+/// lanes of a chunk are as long as the chunk).
+#[inline(always)]
+unsafe fn map1(d: &mut [f64], a: impl Lane, f: impl Fn(f64) -> f64) {
+    for (i, d) in d.iter_mut().enumerate() {
+        *d = f(a.at(i));
+    }
+}
+
+/// `d[i] = f(a[i], b[i])`. SAFETY: as for [`map1`].
+#[inline(always)]
+unsafe fn map2(d: &mut [f64], a: impl Lane, b: impl Lane, f: impl Fn(f64, f64) -> f64) {
+    for (i, d) in d.iter_mut().enumerate() {
+        *d = f(a.at(i), b.at(i));
+    }
+}
+
+#[inline(always)]
+fn truth(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// One unary opcode over a lane. SAFETY: as for [`map1`].
+#[inline(always)]
+unsafe fn unary_lanes(kind: Kind, exponent: i32, d: &mut [f64], a: impl Lane) {
+    match kind {
+        Kind::Neg => map1(d, a, |x| -x),
+        Kind::Square => map1(d, a, |x| x * x),
+        Kind::Abs => map1(d, a, f64::abs),
+        Kind::Sqrt => map1(d, a, f64::sqrt),
+        k => map1(d, a, |x| unary(k, x, exponent)),
+    }
+}
+
+/// One binary opcode over lanes. SAFETY: as for [`map1`].
+#[inline(always)]
+unsafe fn binary_lanes(kind: Kind, d: &mut [f64], a: impl Lane, b: impl Lane) {
+    match kind {
+        Kind::Add => map2(d, a, b, |x, y| x + y),
+        Kind::Sub => map2(d, a, b, |x, y| x - y),
+        Kind::Mul => map2(d, a, b, |x, y| x * y),
+        Kind::Div => map2(d, a, b, |x, y| x / y),
+        Kind::Min => map2(d, a, b, min),
+        Kind::Max => map2(d, a, b, max),
+        Kind::Lt => map2(d, a, b, |x, y| truth(x < y)),
+        Kind::Le => map2(d, a, b, |x, y| truth(x <= y)),
+        Kind::Gt => map2(d, a, b, |x, y| truth(x > y)),
+        Kind::Ge => map2(d, a, b, |x, y| truth(x >= y)),
+        Kind::Eq => map2(d, a, b, |x, y| truth(x == y)),
+        Kind::Ne => map2(d, a, b, |x, y| truth(x != y)),
+        k => map2(d, a, b, |x, y| binary(k, x, y)),
+    }
+}
+
+/// Where a slot lives in a chunk.
+enum Place {
+    /// A lane: `width` values from this offset of the chunk buffer.
+    Lane(usize),
+    /// A constant.
+    Scalar(f64),
+}
+
+impl Program {
+    /// Evaluates many points: `points` holds them one after another, each one value
+    /// per input (`count * input_count()` values); the result holds each point's
+    /// outputs one after another (`count * output_count()` values). Points are split
+    /// across the threads of the current rayon pool (run it inside
+    /// `ThreadPool::install` to choose the thread count). Bit-identical to
+    /// [`Program::eval`] at each point, whatever the number of points or threads.
+    ///
+    /// A program without inputs takes no points (`points` must be empty).
+    ///
+    /// ```
+    /// use adgraph_exec::Program;
+    /// let (g, f) = adgraph_ir::parse("input x, y\noutput s = x + y\noutput p = x * y")?;
+    /// let p = Program::compile(&g, &f)?;
+    /// let out = p.eval_batch(&[1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(out, vec![3.0, 2.0, 7.0, 12.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn eval_batch(&self, points: &[f64]) -> Result<Vec<f64>, ExecError> {
+        let mut out = vec![0.0; self.batch_output_len(points)?];
+        self.eval_batch_into(points, &mut out, true)?;
+        Ok(out)
+    }
+
+    /// [`Program::eval_batch`] on the calling thread only.
+    pub fn eval_batch_serial(&self, points: &[f64]) -> Result<Vec<f64>, ExecError> {
+        let mut out = vec![0.0; self.batch_output_len(points)?];
+        self.eval_batch_into(points, &mut out, false)?;
+        Ok(out)
+    }
+
+    /// Batched evaluation into `outputs` (`count * output_count()` values), in
+    /// parallel over the current rayon pool or on the calling thread.
+    pub fn eval_batch_into(
+        &self,
+        points: &[f64],
+        outputs: &mut [f64],
+        parallel: bool,
+    ) -> Result<(), ExecError> {
+        let expected = self.batch_output_len(points)?;
+        if outputs.len() != expected {
+            return Err(ExecError::WrongLength {
+                what: "outputs",
+                expected,
+                found: outputs.len(),
+            });
+        }
+        let (ni, no) = (self.input_count(), self.output_count());
+        if expected == 0 {
+            return Ok(());
+        }
+        let lanes = (self.slot_count() - self.constant_count())
+            .checked_mul(BATCH_WIDTH)
+            .ok_or(ExecError::TooLarge { what: "the lanes" })?;
+        let point_chunks = points.chunks(BATCH_WIDTH * ni);
+        if parallel {
+            points
+                .par_chunks(BATCH_WIDTH * ni)
+                .zip(outputs.par_chunks_mut(BATCH_WIDTH * no))
+                .for_each_init(
+                    || vec![0.0; lanes],
+                    |buf, (pts, out)| self.run_chunk(buf, pts, out),
+                );
+        } else {
+            let mut buf = vec![0.0; lanes];
+            for (pts, out) in point_chunks.zip(outputs.chunks_mut(BATCH_WIDTH * no)) {
+                self.run_chunk(&mut buf, pts, out);
+            }
+        }
+        Ok(())
+    }
+
+    /// The length of the result of a batch of `points`, after checking them.
+    fn batch_output_len(&self, points: &[f64]) -> Result<usize, ExecError> {
+        let ni = self.input_count();
+        if ni == 0 {
+            if points.is_empty() {
+                return Ok(0);
+            }
+            return Err(ExecError::WrongLength {
+                what: "points",
+                expected: 0,
+                found: points.len(),
+            });
+        }
+        if points.len() / ni * ni != points.len() {
+            return Err(ExecError::WrongLength {
+                what: "points",
+                expected: points.len() / ni * ni + ni,
+                found: points.len(),
+            });
+        }
+        (points.len() / ni)
+            .checked_mul(self.output_count())
+            .ok_or(ExecError::TooLarge {
+                what: "the outputs",
+            })
+    }
+
+    /// Where slot `s` lives in a chunk of width `w`: inputs and intermediates in
+    /// lanes (constants are skipped), constants as scalars.
+    #[inline(always)]
+    fn place(&self, s: u32, w: usize) -> Place {
+        let (ni, leaf) = (self.input_count(), self.leaf_count());
+        let s = s as usize;
+        if s < ni {
+            Place::Lane(s * w)
+        } else if s < leaf {
+            Place::Scalar(self.constants()[s - ni])
+        } else {
+            Place::Lane((s - self.constant_count()) * w)
+        }
+    }
+
+    /// Evaluates one chunk of at most `BATCH_WIDTH` points (`pts`, row-major) into
+    /// `out` (row-major); `buf` holds `(slot_count - constant_count) * BATCH_WIDTH`
+    /// values.
+    fn run_chunk(&self, buf: &mut [f64], pts: &[f64], out: &mut [f64]) {
+        let (ni, no) = (self.input_count(), self.output_count());
+        let w = pts.len() / ni;
+        for (p, row) in pts.chunks_exact(ni).enumerate() {
+            for (i, &x) in row.iter().enumerate() {
+                buf[i * w + p] = x;
+            }
+        }
+        let base = buf.as_mut_ptr();
+        for c in &self.code {
+            // SAFETY: `buf` holds `(slot_count - constant_count) * BATCH_WIDTH` values
+            // and `w <= BATCH_WIDTH`.
+            unsafe { self.run_lanes(base, c, w) };
+        }
+        for (o, v) in self.outputs().iter().enumerate() {
+            match self.place(self.slot_of(*v) as u32, w) {
+                Place::Lane(at) => {
+                    for p in 0..w {
+                        out[p * no + o] = buf[at + p];
+                    }
+                }
+                Place::Scalar(x) => {
+                    for p in 0..w {
+                        out[p * no + o] = x;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs one instruction over lanes of width `w` of the chunk buffer at `base`.
+    ///
+    /// SAFETY: `base` points to at least `(slot_count - constant_count) * w` values
+    /// that nothing else references. The result's lane never overlaps an operand's (a
+    /// result's slot differs from its operands' slots), so the one mutable lane and
+    /// the shared ones are disjoint.
+    #[inline(always)]
+    unsafe fn run_lanes(&self, base: *mut f64, c: &Code, w: usize) {
+        let Place::Lane(at) = self.place(c.dst, w) else {
+            return; // a result always has a lane; constants are never written
+        };
+        let d = std::slice::from_raw_parts_mut(base.add(at), w);
+        let operand = |s: u32| -> Result<&[f64], f64> {
+            match self.place(s, w) {
+                Place::Scalar(x) => Err(x),
+                Place::Lane(o) => Ok(std::slice::from_raw_parts(base.add(o), w)),
+            }
+        };
+        match arity(c.kind) {
+            1 => match operand(c.a) {
+                Ok(a) => unary_lanes(c.kind, c.exponent(), d, a),
+                Err(x) => unary_lanes(c.kind, c.exponent(), d, Scalar(x)),
+            },
+            2 => match (operand(c.a), operand(c.b)) {
+                (Ok(a), Ok(b)) => binary_lanes(c.kind, d, a, b),
+                (Ok(a), Err(y)) => binary_lanes(c.kind, d, a, Scalar(y)),
+                (Err(x), Ok(b)) => binary_lanes(c.kind, d, Scalar(x), b),
+                (Err(x), Err(y)) => binary_lanes(c.kind, d, Scalar(x), Scalar(y)),
+            },
+            _ => {
+                let get = |o: &Result<&[f64], f64>, i: usize| match o {
+                    Ok(l) => l[i],
+                    Err(x) => *x,
+                };
+                let (a, b, e) = (operand(c.a), operand(c.b), operand(c.c));
+                for (i, d) in d.iter_mut().enumerate() {
+                    *d = select(get(&a, i), get(&b, i), get(&e, i));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    #[test]
+    fn batches_match_one_point_evaluation() {
+        for w in adgraph_workloads::small() {
+            let p = Program::compile(&w.graph, &w.function).unwrap();
+            let ni = p.input_count();
+            // 70 points: two full chunks and a partial one, perturbed copies of the
+            // workload's point.
+            let mut rng = adgraph_workloads::Rng::new(5);
+            let points: Vec<f64> = (0..70 * ni)
+                .map(|k| w.point[k % ni] + 0.1 * rng.next_f64())
+                .collect();
+            let serial = p.eval_batch_serial(&points).unwrap();
+            let parallel = p.eval_batch(&points).unwrap();
+            let mut one = Vec::new();
+            for row in points.chunks(ni) {
+                one.extend(p.eval(row).unwrap());
+            }
+            assert_eq!(bits(&serial), bits(&one), "{}", w.name);
+            assert_eq!(bits(&parallel), bits(&one), "{}", w.name);
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_are_errors() {
+        let w = adgraph_workloads::seed();
+        let p = Program::compile(&w.graph, &w.function).unwrap();
+        assert!(matches!(
+            p.eval_batch(&[1.0, 2.0, 3.0]),
+            Err(ExecError::WrongLength { .. })
+        ));
+        let mut out = [0.0; 3];
+        assert!(matches!(
+            p.eval_batch_into(&[1.0, 2.0, 3.0, 4.0], &mut out, false),
+            Err(ExecError::WrongLength { .. })
+        ));
+        assert_eq!(p.eval_batch(&[]).unwrap(), Vec::<f64>::new());
+    }
+}

@@ -1,0 +1,92 @@
+//! `Report`: what each pass of a pipeline run did, as numbers and as text.
+//!
+//! The CLI prints it with `--stats`; tests snapshot [`Report::without_times`], the
+//! same text without the timings (which differ from run to run).
+
+use crate::Pass;
+use std::fmt;
+use std::time::Duration;
+
+/// One pass run once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// The round of the pipeline (from 1).
+    pub round: usize,
+    /// The pass.
+    pub pass: Pass,
+    /// Nodes in the graph before the pass.
+    pub nodes_in: usize,
+    /// Nodes in the graph after the pass.
+    pub nodes_out: usize,
+    /// Operation nodes (not inputs or constants) the functions reach, before.
+    pub ops_in: usize,
+    /// Operation nodes the functions reach, after.
+    pub ops_out: usize,
+    /// Wall-clock time the pass took.
+    pub time: Duration,
+}
+
+/// What a pipeline run did: every pass of every round, in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    /// Every pass run, in order.
+    pub steps: Vec<Step>,
+    /// Rounds run.
+    pub rounds: usize,
+    /// Whether the last round changed nothing (a fixed point), rather than the round
+    /// bound stopping the pipeline.
+    pub converged: bool,
+}
+
+impl Report {
+    /// Total time of all passes.
+    pub fn total_time(&self) -> Duration {
+        self.steps.iter().map(|s| s.time).sum()
+    }
+
+    /// The report as text without timings: deterministic, for tests and snapshots.
+    pub fn without_times(&self) -> String {
+        self.render(false)
+    }
+
+    fn render(&self, times: bool) -> String {
+        let mut out = String::new();
+        for s in &self.steps {
+            out.push_str(&format!(
+                "round {} {:<8} nodes {:>9} -> {:<9} ops {:>9} -> {:<9}",
+                s.round,
+                s.pass.name(),
+                s.nodes_in,
+                s.nodes_out,
+                s.ops_in,
+                s.ops_out
+            ));
+            if times {
+                out.push_str(&format!(" {:>10.3} ms", s.time.as_secs_f64() * 1e3));
+            }
+            out = out.trim_end().to_string();
+            out.push('\n');
+        }
+        let state = if self.converged {
+            "fixed point"
+        } else {
+            "stopped at the round bound"
+        };
+        out.push_str(&format!("{} round(s), {state}", self.rounds));
+        if times {
+            out.push_str(&format!(
+                ", {:.3} ms in all",
+                self.total_time().as_secs_f64() * 1e3
+            ));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+impl fmt::Display for Report {
+    /// One line per pass: round, pass, nodes and ops in and out, time; then a total.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(true))
+    }
+}
