@@ -17,7 +17,7 @@
 
 use crate::jacobian::{hessian_sparse, jacobian_sparse, Mode};
 use crate::sweep::materialize;
-use crate::{compact, DiffError};
+use crate::DiffError;
 use adgraph_ir::{evaluate, Function, Graph, GraphError, NodeId};
 
 /// What to differentiate and how: the options of `adgraph diff`.
@@ -145,14 +145,32 @@ pub fn derivative_function(
     new_function(g, f, outputs)
 }
 
-/// Optimizes a derivative function for printing: the nodes it reaches, copied into a
-/// fresh graph through the smart constructors (see [`compact`]).
+/// Optimizes a derivative function for printing: the default pipeline of
+/// `adgraph-opt` (fold, simplify, cse, dce to a fixed point) in the graph's float
+/// mode, which also copies only the reachable nodes into a graph of their own.
+///
+/// ```
+/// use adgraph_diff::{grad, optimize};
+/// use adgraph_ir::{dump, parse};
+/// let (mut g, f) = parse("input x\noutput y = exp(2 * x)")?;
+/// let df = grad(&mut g, &f, None)?;
+/// let (h, d) = optimize(&g, &df)?;
+/// assert_eq!(dump(&h, &d), "input x\nlet v0 = x * 2\nlet v1 = exp(v0)\noutput y = v1\noutput dy_dx = v1 * 2\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn optimize(g: &Graph, f: &Function) -> Result<(Graph, Function), DiffError> {
-    Ok(compact(g, f)?)
+    let (mut r, _) = adgraph_opt::optimize(g, std::slice::from_ref(f), g.mode())?;
+    match r.functions.pop() {
+        Some(f) => Ok((r.graph, f)),
+        // The pipeline returns one function per function given; should it not, the
+        // reachable nodes copied as they are are still a right answer.
+        None => Ok(crate::compact(g, f)?),
+    }
 }
 
 /// The derivative function of `f` as `adgraph diff` prints it: built on a copy of
-/// `g` by [`derivative_function`], then optimized into a graph of its own. Print it
+/// `g` by [`derivative_function`], then optimized into a graph of its own
+/// ([`optimize`]). Print it
 /// with [`adgraph_ir::dump`].
 ///
 /// ```

@@ -5,6 +5,7 @@
 //! input in `--wrt`, a direction of the wrong length, two outputs with one name).
 
 use adgraph_ir::{EvalError, GraphError};
+use adgraph_opt::OptError;
 use std::fmt;
 
 /// Why a derivative could not be built or evaluated.
@@ -14,6 +15,8 @@ pub enum DiffError {
     Graph(GraphError),
     /// Evaluating a derivative function at a point failed.
     Eval(EvalError),
+    /// The optimizing passes failed on the derivative function.
+    Opt(OptError),
     /// A name asked for in `wrt` is not an input of the function.
     UnknownInput {
         /// The name asked for.
@@ -62,6 +65,7 @@ impl fmt::Display for DiffError {
         match self {
             DiffError::Graph(e) => write!(f, "cannot build the derivative: {e}"),
             DiffError::Eval(e) => write!(f, "cannot evaluate the derivative: {e}"),
+            DiffError::Opt(e) => write!(f, "cannot optimize the derivative: {e}"),
             DiffError::UnknownInput { name, inputs } => write!(
                 f,
                 "`{name}` is not an input of the function (its inputs: {})",
@@ -101,6 +105,7 @@ impl std::error::Error for DiffError {
         match self {
             DiffError::Graph(e) => Some(e),
             DiffError::Eval(e) => Some(e),
+            DiffError::Opt(e) => Some(e),
             _ => None,
         }
     }
@@ -109,6 +114,15 @@ impl std::error::Error for DiffError {
 impl From<GraphError> for DiffError {
     fn from(e: GraphError) -> DiffError {
         DiffError::Graph(e)
+    }
+}
+
+impl From<OptError> for DiffError {
+    fn from(e: OptError) -> DiffError {
+        match e {
+            OptError::Graph(e) => DiffError::Graph(e),
+            e => DiffError::Opt(e),
+        }
     }
 }
 

@@ -100,8 +100,9 @@ pub fn diff_error(e: DiffError) -> CliError {
         DiffError::UnknownOutput { .. } => CliError::usage(format!("--output: {e}")),
         DiffError::NotScalar { .. } => CliError::usage(format!("{e} with --output NAME")),
         DiffError::NameClash { .. } | DiffError::ZeroOrder => CliError::usage(e.to_string()),
-        DiffError::Graph(_) | DiffError::Eval(_) | DiffError::WrongLength { .. } => {
-            CliError::internal(e)
-        }
+        DiffError::Graph(_)
+        | DiffError::Eval(_)
+        | DiffError::Opt(_)
+        | DiffError::WrongLength { .. } => CliError::internal(e),
     }
 }
