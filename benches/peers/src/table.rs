@@ -156,7 +156,7 @@ pub const SYSTEMS: [(&str, &str); 9] = [
     ("native", "native Rust (hand-written)"),
     (
         "adgraph",
-        "adgraph (interpreter; gradient: reverse, StoreAll)",
+        "adgraph interpreter (f: forward; gradient: reverse, StoreAll)",
     ),
     ("adgraph-symbolic", "adgraph (compiled symbolic gradient)"),
     ("casadi", "CasADi 3.8.2 SX"),
