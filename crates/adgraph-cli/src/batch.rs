@@ -2,10 +2,11 @@
 //! `--threads`), and running a per-point computation over many points.
 //!
 //! [`PointArgs::resolve`] turns the flags into either one point or a table of points
-//! read from a CSV. [`map_points`] runs a block computation over the table: rows are
-//! cut into blocks, blocks spread over `--threads` scoped threads, results kept in row
-//! order whatever the thread count, and a progress bar advances between waves of
-//! blocks.
+//! read from a CSV. [`map_points`] runs a block computation over the table inside a
+//! rayon pool of `--threads` threads: rows are cut into blocks, each block handed to
+//! the library's batched (parallel) entry point, which splits it across the pool;
+//! results stay in row order whatever the thread count, and a progress bar advances
+//! between blocks.
 
 use crate::csv::{read_points, PointTable};
 use crate::error::CliError;
@@ -107,8 +108,9 @@ pub fn parse_threads(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Runs `block` over the points of `table`, `out_width` results per point, on
-/// `threads` threads; `block(inputs, outputs)` gets whole rows (`inputs.len()` a
+/// Runs `block` over the points of `table`, `out_width` results per point, inside a
+/// rayon pool of `threads` threads (so the library's parallel batch calls split each
+/// block across them); `block(inputs, outputs)` gets whole rows (`inputs.len()` a
 /// multiple of the table's width, `outputs` the matching rows of results). The
 /// results come back row after row, in the table's order.
 pub fn map_points<F>(
@@ -121,39 +123,29 @@ pub fn map_points<F>(
 where
     F: Fn(&[f64], &mut [f64]) -> Result<(), CliError> + Sync,
 {
-    let rows = table.len();
-    let width = table.width();
-    let mut results = vec![0.0; rows * out_width];
-    let threads = threads.max(1);
-    let wave_rows = BLOCK_ROWS * threads;
-    let mut progress = Progress::new(label, rows);
-    let mut done = 0;
-    while done < rows {
-        let end = (done + wave_rows).min(rows);
-        let inputs = &table.values()[done * width..end * width];
-        let outputs = &mut results[done * out_width..end * out_width];
-        let per_thread = (end - done).div_ceil(threads);
-        if threads == 1 || end - done <= BLOCK_ROWS {
-            block(inputs, outputs)?;
-        } else {
-            let block = &block;
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = inputs
-                    .chunks(per_thread * width.max(1))
-                    .zip(outputs.chunks_mut(per_thread * out_width.max(1)))
-                    .map(|(i, o)| scope.spawn(move || block(i, o)))
-                    .collect();
-                handles.into_iter().try_for_each(|h| {
-                    h.join()
-                        .map_err(|_| CliError::internal("a worker thread stopped"))?
-                })
-            })?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| CliError::internal(format!("cannot start {threads} threads: {e}")))?;
+    pool.install(|| {
+        let rows = table.len();
+        let width = table.width();
+        let mut results = vec![0.0; rows * out_width];
+        let block_rows = BLOCK_ROWS * threads.max(1);
+        let mut progress = Progress::new(label, rows);
+        let mut done = 0;
+        while done < rows {
+            let end = (done + block_rows).min(rows);
+            block(
+                &table.values()[done * width..end * width],
+                &mut results[done * out_width..end * out_width],
+            )?;
+            done = end;
+            progress.set(done);
         }
-        done = end;
-        progress.set(done);
-    }
-    progress.finish();
-    Ok(results)
+        progress.finish();
+        Ok(results)
+    })
 }
 
 #[cfg(test)]
@@ -173,11 +165,14 @@ mod tests {
         let rows = 3 * BLOCK_ROWS + 17;
         let values: Vec<f64> = (0..rows * 2).map(|i| i as f64).collect();
         let table = PointTable::new(2, values);
+        // A block computation that splits its rows across the pool, as the library's
+        // batched calls do.
         let sum_and_product = |i: &[f64], o: &mut [f64]| {
-            for (p, r) in i.chunks(2).zip(o.chunks_mut(2)) {
+            use rayon::prelude::*;
+            i.par_chunks(2).zip(o.par_chunks_mut(2)).for_each(|(p, r)| {
                 r[0] = p[0] + p[1];
                 r[1] = p[0] * p[1];
-            }
+            });
             Ok(())
         };
         let one = map_points(&table, 2, 1, "t", sum_and_product).unwrap();
@@ -189,6 +184,19 @@ mod tests {
         }
         assert_eq!(one[2 * 5], 10.0 + 11.0);
         assert_eq!(one[2 * 5 + 1], 10.0 * 11.0);
+    }
+
+    #[test]
+    fn the_pool_has_the_threads_asked_for() {
+        let table = PointTable::new(1, vec![0.0; 10]);
+        for threads in [1, 3] {
+            let seen = map_points(&table, 1, threads, "t", |_, o| {
+                o.fill(rayon::current_num_threads() as f64);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen, vec![threads as f64; 10]);
+        }
     }
 
     #[test]

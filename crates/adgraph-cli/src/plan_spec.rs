@@ -117,7 +117,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 /// `bytes` in the largest binary unit that divides it exactly (`64KiB`, `100B`).
 pub fn format_size(bytes: u64) -> String {
     for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if bytes >= scale && bytes % scale == 0 {
+        if bytes >= scale && bytes.is_multiple_of(scale) {
             return format!("{}{unit}", bytes / scale);
         }
     }

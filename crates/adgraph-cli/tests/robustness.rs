@@ -7,16 +7,10 @@ mod common;
 
 use common::{adgraph, adgraph_with_stdin, point_subcommands, CSV_SUBCOMMANDS, SUBCOMMANDS};
 
-fn with_source<'a>(sub: &'a str, source: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![sub, source];
-    args.extend_from_slice(extra);
-    args
-}
-
 #[test]
 fn every_subcommand_reports_a_missing_file() {
-    for (sub, extra) in SUBCOMMANDS {
-        let run = adgraph(&with_source(sub, "tests/data/nope.adg", extra));
+    for sub in SUBCOMMANDS {
+        let run = adgraph(&sub.args("tests/data/nope.adg"));
         assert_eq!(
             run.assert_user_error(),
             "error: `tests/data/nope.adg`: cannot read it: no such file or directory"
@@ -26,8 +20,8 @@ fn every_subcommand_reports_a_missing_file() {
 
 #[test]
 fn every_subcommand_reports_a_directory() {
-    for (sub, extra) in SUBCOMMANDS {
-        let run = adgraph(&with_source(sub, "tests/data/folder", extra));
+    for sub in SUBCOMMANDS {
+        let run = adgraph(&sub.args("tests/data/folder"));
         assert_eq!(
             run.assert_user_error(),
             "error: `tests/data/folder`: it is a directory, not a file"
@@ -40,8 +34,8 @@ fn every_subcommand_reports_a_directory() {
 fn every_subcommand_reports_an_unreadable_file() {
     // /proc/self/mem opens but fails to read at offset 0, even for root (for whom a
     // file without read permission would still be readable).
-    for (sub, extra) in SUBCOMMANDS {
-        let run = adgraph(&with_source(sub, "/proc/self/mem", extra));
+    for sub in SUBCOMMANDS {
+        let run = adgraph(&sub.args("/proc/self/mem"));
         assert_eq!(
             run.assert_user_error(),
             "error: `/proc/self/mem`: cannot read it: input/output error"
@@ -60,8 +54,8 @@ fn a_file_without_read_permission_is_a_user_error_unless_root_can_read_it() {
     // Root reads the file anyway; then the run must simply succeed.
     let readable_anyway = std::fs::read(&path).is_ok();
     let path_text = path.to_str().unwrap();
-    for (sub, extra) in SUBCOMMANDS {
-        let run = adgraph(&with_source(sub, path_text, extra));
+    for sub in SUBCOMMANDS {
+        let run = adgraph(&sub.args(path_text));
         if readable_anyway {
             run.assert_ok();
         } else {
@@ -75,8 +69,8 @@ fn a_file_without_read_permission_is_a_user_error_unless_root_can_read_it() {
 
 #[test]
 fn every_subcommand_renders_parse_errors_with_a_caret() {
-    for (sub, extra) in SUBCOMMANDS {
-        let run = adgraph(&with_source(sub, "tests/data/unknown_name.adg", extra));
+    for sub in SUBCOMMANDS {
+        let run = adgraph(&sub.args("tests/data/unknown_name.adg"));
         assert_eq!(run.status, 2, "{}", run.transcript());
         assert_eq!(run.stdout, "");
         assert_eq!(
@@ -88,8 +82,8 @@ fn every_subcommand_renders_parse_errors_with_a_caret() {
 
 #[test]
 fn every_subcommand_reports_invalid_utf8_with_its_position() {
-    for (sub, extra) in SUBCOMMANDS {
-        let run = adgraph(&with_source(sub, "tests/data/not_utf8.adg", extra));
+    for sub in SUBCOMMANDS {
+        let run = adgraph(&sub.args("tests/data/not_utf8.adg"));
         assert_eq!(run.status, 2, "{}", run.transcript());
         let first = run.stderr.lines().next().unwrap_or("");
         assert_eq!(
@@ -101,9 +95,8 @@ fn every_subcommand_reports_invalid_utf8_with_its_position() {
 
 #[test]
 fn every_subcommand_reads_standard_input_and_labels_its_errors() {
-    for (sub, extra) in SUBCOMMANDS {
-        let mut args = vec![*sub, "-"];
-        args.extend_from_slice(extra);
+    for sub in SUBCOMMANDS {
+        let args = sub.args("-");
         let ok = adgraph_with_stdin(&args, b"input x, y\noutput z = x*x + x*y + 2\n");
         assert!(!ok.assert_ok().is_empty());
         let bad = adgraph_with_stdin(&args, b"input x\noutput z = x +\n");
@@ -114,13 +107,13 @@ fn every_subcommand_reads_standard_input_and_labels_its_errors() {
 
 #[test]
 fn every_subcommand_wants_exactly_one_source() {
-    for (sub, extra) in SUBCOMMANDS {
-        let mut none = vec![*sub];
-        none.extend_from_slice(extra);
+    for sub in SUBCOMMANDS {
+        let mut none = sub.args("");
+        none.remove(1);
         let run = adgraph(&none);
         assert!(run.assert_user_error().contains("<FILE|--expr <EXPR>>"));
-        let mut both = vec![*sub, "tests/data/seed.adg", "-e", "x*y"];
-        both.extend_from_slice(extra);
+        let mut both = sub.args("tests/data/seed.adg");
+        both.extend(["-e", "x*y"]);
         let run = adgraph(&both);
         assert!(run.assert_user_error().contains("cannot be used with"));
     }
@@ -138,10 +131,12 @@ fn bad_point_values_are_one_line_errors() {
     ];
     for sub in point_subcommands() {
         for (at, message) in cases {
-            let run = adgraph(&[sub, "tests/data/seed.adg", "--at", at]);
-            assert_eq!(run.assert_user_error(), *message, "{sub} --at {at}");
+            let run = adgraph(&sub.args_at("tests/data/seed.adg", at));
+            assert_eq!(run.assert_user_error(), *message, "{} --at {at}", sub.name);
         }
-        let run = adgraph(&[sub, "tests/data/seed.adg"]);
+        let mut no_point = sub.args("tests/data/seed.adg");
+        no_point.drain(2..4);
+        let run = adgraph(&no_point);
         assert_eq!(
             run.assert_user_error(),
             "error: --at: no value for inputs `x` and `y`; give every input, e.g. --at x=0,y=0"
@@ -184,9 +179,9 @@ fn bad_csvs_are_one_line_errors() {
 
 #[test]
 fn bad_flags_are_one_line_errors() {
-    for (sub, extra) in SUBCOMMANDS {
-        let mut args = vec![*sub, "tests/data/seed.adg", "--no-such-flag"];
-        args.extend_from_slice(extra);
+    for sub in SUBCOMMANDS {
+        let mut args = sub.args("tests/data/seed.adg");
+        args.push("--no-such-flag");
         let run = adgraph(&args);
         assert!(run
             .assert_user_error()

@@ -7,18 +7,56 @@ mod common;
 use common::adgraph;
 
 fn snapshot(name: &str, args: &[&str]) {
-    let text = adgraph(args).transcript();
+    let text = without_times(&adgraph(args).transcript());
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../../snapshots/cli"));
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(name, text));
 }
 
+/// `text` with every duration (`0.118 ms`, `12.5 ns`) replaced by `[time]`, so
+/// transcripts of reports that time themselves stay deterministic.
+fn without_times(text: &str) -> String {
+    let units = [" ms", " us", " ns", " s"];
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let words: Vec<&str> = line.split(' ').collect();
+        let mut kept: Vec<String> = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let next = words.get(i + 1).map(|w| w.trim_end());
+            let is_number = !word.is_empty()
+                && word.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && word.contains('.');
+            if is_number
+                && next.is_some_and(|n| units.iter().any(|u| u.trim() == n.trim_end_matches(',')))
+            {
+                kept.push("[time]".to_string());
+            } else {
+                kept.push(word.to_string());
+            }
+        }
+        out.push_str(&kept.join(" "));
+    }
+    // Right-aligned columns pad a time by its width: drop the padding too.
+    while out.contains("  [time]") {
+        out = out.replace("  [time]", " [time]");
+    }
+    out
+}
+
+#[test]
+fn times_are_redacted() {
+    assert_eq!(
+        without_times("round 1 fold  0.020 ms\n2 round(s), 0.118 ms in all\n"),
+        "round 1 fold [time] ms\n2 round(s), [time] ms in all\n"
+    );
+}
+
 #[test]
 fn help_texts() {
     snapshot("help", &["--help"]);
-    for (sub, _) in common::SUBCOMMANDS {
-        snapshot(&format!("help_{sub}"), &[sub, "--help"]);
+    for sub in common::SUBCOMMANDS {
+        snapshot(&format!("help_{}", sub.name), &[sub.name, "--help"]);
     }
 }
 
@@ -34,6 +72,66 @@ fn normal_runs() {
     snapshot(
         "eval_expression",
         &["eval", "-e", "x*x + x*y + 2", "--at", "x=3,y=4"],
+    );
+    snapshot("opt_fast", &["opt", "-e", "x*y + y*x + 0*x", "--fast"]);
+    snapshot(
+        "opt_strict_stats",
+        &["opt", "-e", "x*y + y*x + 0*x", "--stats"],
+    );
+    snapshot(
+        "jvp_seed",
+        &[
+            "jvp",
+            "tests/data/seed.adg",
+            "--at",
+            "x=3,y=4",
+            "--dir",
+            "x=1",
+        ],
+    );
+    snapshot(
+        "jvp_json",
+        &[
+            "jvp",
+            "tests/data/two_outputs.adg",
+            "--at",
+            "a=0,b=0,c=2",
+            "--dir",
+            "c=1",
+            "--json",
+        ],
+    );
+    snapshot("diff_seed", &["diff", "tests/data/seed.adg"]);
+    snapshot(
+        "diff_seed_second_order",
+        &["diff", "tests/data/seed.adg", "--order", "2"],
+    );
+    snapshot(
+        "diff_two_outputs_wrt",
+        &[
+            "diff",
+            "tests/data/two_outputs.adg",
+            "--wrt",
+            "c,a",
+            "--mode",
+            "reverse",
+        ],
+    );
+    snapshot(
+        "hessian_seed",
+        &["hessian", "tests/data/seed.adg", "--at", "x=3,y=4"],
+    );
+    snapshot(
+        "hessian_json",
+        &[
+            "hessian",
+            "tests/data/two_outputs.adg",
+            "--at",
+            "a=1,b=2,c=3",
+            "--output",
+            "ratio",
+            "--json",
+        ],
     );
     snapshot(
         "eval_json",
@@ -82,4 +180,17 @@ fn error_runs() {
         ],
     );
     snapshot("error_no_subcommand", &[]);
+    snapshot(
+        "error_wrt",
+        &["diff", "tests/data/seed.adg", "--wrt", "x,q"],
+    );
+    snapshot(
+        "error_not_scalar",
+        &[
+            "hessian",
+            "tests/data/two_outputs.adg",
+            "--at",
+            "a=1,b=2,c=3",
+        ],
+    );
 }

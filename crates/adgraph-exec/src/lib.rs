@@ -13,6 +13,11 @@
 //! [`adgraph_ir::derivative`] ([`tangent_by_rule`] is that rule read in forward mode),
 //! whatever the batch size or thread count.
 //!
+//! The reverse interpreter ([`ReversePlan`]) carries out a checkpoint plan of
+//! `adgraph-remat` over a program's trace and measures what it holds: gradients by
+//! [`gradient`], vector-Jacobian products with [`Stats`] of forward, recomputed and
+//! backward ops and peak bytes.
+//!
 //! ```
 //! use adgraph_exec::Program;
 //! let (g, f) = adgraph_ir::parse("input x, y\noutput z = x*x + x*y + 2")?;
@@ -32,10 +37,17 @@ mod code;
 mod error;
 mod forward;
 mod program;
+mod reverse;
+mod reverse_arena;
+mod reverse_error;
+mod reverse_kernels;
 mod tangent;
 
 pub use batch::BATCH_WIDTH;
 pub use error::ExecError;
 pub use forward::Workspace;
 pub use program::{Instruction, Program, ValueId, ValueKind};
+pub use reverse::{gradient, time_frontier, BatchVjp, ReversePlan, Stats, Vjp};
+pub use reverse_error::ReverseError;
+pub use reverse_kernels::LANES;
 pub use tangent::{tangent_by_rule, Jacobian, Jvp};

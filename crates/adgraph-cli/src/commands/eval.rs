@@ -1,9 +1,11 @@
 //! `adgraph eval FILE --at ...`: the function's outputs at a point, or at every point
 //! of a CSV.
 //!
-//! One point prints `name = value` per output (or `{"outputs": {...}}` with `--json`);
-//! `--points in.csv` prints a CSV with a column per output (to `-o out.csv` if given),
-//! spread over `--threads` threads.
+//! The function is compiled once (`adgraph_exec::Program::compile`) and run by the
+//! forward interpreter: `Program::eval` for one point, which prints `name = value` per
+//! output (or `{"outputs": {...}}` with `--json`); `Program::eval_batch_into` over
+//! blocks of rows for `--points in.csv`, split across a pool of `--threads` threads,
+//! which prints a CSV with a column per output (to `-o out.csv` if given).
 
 use super::named_lines;
 use crate::batch::{map_points, PointArgs, Points};
@@ -12,7 +14,7 @@ use crate::error::CliError;
 use crate::json;
 use crate::sink::Sink;
 use crate::source::{Loaded, SourceArgs};
-use adgraph_ir::evaluate;
+use adgraph_exec::Program;
 use clap::Args;
 
 /// Arguments of `adgraph eval`.
@@ -37,9 +39,11 @@ pub struct EvalArgs {
 pub fn run(args: &EvalArgs) -> Result<(), CliError> {
     let loaded = args.source.load()?;
     let names = loaded.output_names();
-    match args.points.resolve(&loaded)? {
+    let points = args.points.resolve(&loaded)?;
+    let program = compile(&loaded)?;
+    match points {
         Points::One(point) => {
-            let values = evaluate_point(&loaded, &point)?;
+            let values = program.eval(&point).map_err(CliError::internal)?;
             let text = if args.json {
                 json::object([("outputs", json::numbers(&names, &values))]) + "\n"
             } else {
@@ -50,28 +54,37 @@ pub fn run(args: &EvalArgs) -> Result<(), CliError> {
             sink.finish()
         }
         Points::Many { table, out } => {
-            let width = table.width();
             let results = map_points(&table, names.len(), args.points.threads, "eval", |i, o| {
-                for (point, result) in i.chunks(width.max(1)).zip(o.chunks_mut(names.len())) {
-                    result.copy_from_slice(&evaluate_point(&loaded, point)?);
-                }
-                Ok(())
+                program
+                    .eval_batch_into(i, o, true)
+                    .map_err(CliError::internal)
             })?;
-            let mut sink = Sink::create(out.as_deref())?;
-            let mut text = header_line(&names);
-            for row in results.chunks(names.len()) {
-                push_row(&mut text, row);
-                if text.len() > 1 << 16 {
-                    sink.write(&text)?;
-                    text.clear();
-                }
-            }
-            sink.write(&text)?;
-            sink.finish()
+            write_rows(out.as_deref(), &names, &results)
         }
     }
 }
 
-fn evaluate_point(loaded: &Loaded, point: &[f64]) -> Result<Vec<f64>, CliError> {
-    evaluate(&loaded.graph, &loaded.function, point).map_err(CliError::internal)
+/// Compiles the loaded function for the interpreters.
+pub fn compile(loaded: &Loaded) -> Result<Program, CliError> {
+    Program::compile(&loaded.graph, &loaded.function).map_err(CliError::internal)
+}
+
+/// Writes a CSV of `results` (rows of `names.len()` values) under a header of `names`
+/// to `out`, or standard output.
+pub fn write_rows(
+    out: Option<&std::path::Path>,
+    names: &[&str],
+    results: &[f64],
+) -> Result<(), CliError> {
+    let mut sink = Sink::create(out)?;
+    let mut text = header_line(names);
+    for row in results.chunks(names.len().max(1)) {
+        push_row(&mut text, row);
+        if text.len() > 1 << 16 {
+            sink.write(&text)?;
+            text.clear();
+        }
+    }
+    sink.write(&text)?;
+    sink.finish()
 }

@@ -8,9 +8,13 @@ use crate::error::CliError;
 use adgraph_ir::format_number;
 use clap::Subcommand;
 
+pub mod diff;
 pub mod dot;
 pub mod dump;
 pub mod eval;
+pub mod hessian;
+pub mod jvp;
+pub mod opt;
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
@@ -21,6 +25,14 @@ pub enum Command {
     Dot(dot::DotArgs),
     /// Evaluate the outputs at a point (--at) or at every row of a CSV (--points)
     Eval(eval::EvalArgs),
+    /// Outputs and their tangents along a direction (forward mode)
+    Jvp(jvp::JvpArgs),
+    /// Print the derivative function as .adg (outputs, then d<out>_d<in>)
+    Diff(diff::DiffArgs),
+    /// The Hessian matrix of one output at a point
+    Hessian(hessian::HessianArgs),
+    /// Optimize the function (fold, simplify, cse, dce) and print it as .adg
+    Opt(opt::OptArgs),
 }
 
 /// Runs `command`.
@@ -29,6 +41,10 @@ pub fn run(command: &Command) -> Result<(), CliError> {
         Command::Dump(args) => dump::run(args),
         Command::Dot(args) => dot::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Jvp(args) => jvp::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Hessian(args) => hessian::run(args),
+        Command::Opt(args) => opt::run(args),
     }
 }
 
@@ -39,6 +55,17 @@ pub fn named_lines(names: &[&str], values: &[f64]) -> String {
         text.push_str(name);
         text.push_str(" = ");
         text.push_str(&format_number(x));
+        text.push('\n');
+    }
+    text
+}
+
+/// A titled section: the title on its own line, then indented `name = value` lines.
+pub fn section(title: &str, names: &[&str], values: &[f64]) -> String {
+    let mut text = format!("{title}\n");
+    for line in named_lines(names, values).lines() {
+        text.push_str("  ");
+        text.push_str(line);
         text.push('\n');
     }
     text
@@ -55,5 +82,6 @@ mod tests {
             "z = 23\nw = -inf\n"
         );
         assert_eq!(named_lines(&[], &[]), "");
+        assert_eq!(section("tangents", &["z"], &[10.0]), "tangents\n  z = 10\n");
     }
 }

@@ -103,17 +103,75 @@ fn shell_words(args: &[&str]) -> String {
     line
 }
 
-/// The subcommands, each with the arguments it needs after the function's source to
-/// run on `tests/data/seed.adg` (inputs x, y).
-pub const SUBCOMMANDS: &[(&str, &[&str])] =
-    &[("dump", &[]), ("dot", &[]), ("eval", &["--at", "x=3,y=4"])];
+/// A subcommand as the robustness tests drive it.
+pub struct Subcommand {
+    /// Its name.
+    pub name: &'static str,
+    /// Whether it takes a point with `--at`.
+    pub point: bool,
+    /// Other arguments it needs after the source to run on `tests/data/seed.adg`.
+    pub extra: &'static [&'static str],
+}
+
+impl Subcommand {
+    /// The arguments of a run on `source` that succeeds if `source` is the seed.
+    pub fn args<'a>(&self, source: &'a str) -> Vec<&'a str> {
+        self.args_at(source, "x=3,y=4")
+    }
+
+    /// The arguments of a run on `source` with `--at at` (if it takes a point).
+    pub fn args_at<'a>(&self, source: &'a str, at: &'a str) -> Vec<&'a str> {
+        let mut args = vec![self.name, source];
+        if self.point {
+            args.extend(["--at", at]);
+        }
+        args.extend_from_slice(self.extra);
+        args
+    }
+}
+
+/// Every subcommand.
+pub const SUBCOMMANDS: &[Subcommand] = &[
+    Subcommand {
+        name: "dump",
+        point: false,
+        extra: &[],
+    },
+    Subcommand {
+        name: "dot",
+        point: false,
+        extra: &[],
+    },
+    Subcommand {
+        name: "eval",
+        point: true,
+        extra: &[],
+    },
+    Subcommand {
+        name: "jvp",
+        point: true,
+        extra: &["--dir", "x=1"],
+    },
+    Subcommand {
+        name: "diff",
+        point: false,
+        extra: &[],
+    },
+    Subcommand {
+        name: "hessian",
+        point: true,
+        extra: &[],
+    },
+    Subcommand {
+        name: "opt",
+        point: false,
+        extra: &[],
+    },
+];
 
 /// The subcommands that take a point with `--at`.
-pub fn point_subcommands() -> impl Iterator<Item = &'static str> {
-    SUBCOMMANDS
-        .iter()
-        .filter(|(_, extra)| extra.contains(&"--at"))
-        .map(|(name, _)| *name)
+pub fn point_subcommands() -> impl Iterator<Item = &'static Subcommand> {
+    SUBCOMMANDS.iter().filter(|s| s.point)
 }
 
 /// The subcommands that take `--points IN.csv`.

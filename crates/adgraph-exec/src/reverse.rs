@@ -1,0 +1,604 @@
+//! The reverse interpreter: adjoints of a program under a checkpoint plan.
+//!
+//! `adgraph-remat` decides (a [`Plan`]: segments and a schedule of store, restore,
+//! advance, record and reverse actions); this module carries the plan out over the
+//! program's [`Trace`], measuring what it holds. Working values live in slots reused by
+//! forward liveness, adjoints in slots reused by reverse liveness; checkpoints and
+//! tapes are slices in stack-ordered bump arenas ([`crate::reverse_arena`]), metered
+//! as they are allocated and released. Every plan sweeps the instructions backward in
+//! the same order with the same values, so gradients are bit-identical across plans.
+
+use crate::reverse_arena::ArenaStack;
+use crate::reverse_kernels::{
+    backward, forward, structurally_zero, Backward, Forward, FROM_TAPE, LANES,
+};
+use crate::ReverseError;
+use adgraph_ir::{Function, Graph};
+use adgraph_remat::{
+    plan_checkpoints, tapes, Action, CostModel, Frontier, Plan, Source, Strategy, Trace,
+    NEEDS_RESULT, NO_SLOT,
+};
+use bumpalo::Bump;
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// What a sweep did, counted and measured as it ran.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Instructions executed for the first time (each instruction once).
+    pub forward_ops: u64,
+    /// Instructions executed again (recomputation).
+    pub recomputed_ops: u64,
+    /// Instructions swept backward.
+    pub backward_ops: u64,
+    /// Peak bytes held: working slots, adjoint slots, checkpoints and tapes (the sum of
+    /// the live slices allocated from the arenas), for all lanes of the sweep.
+    pub peak_bytes: u64,
+    /// Peak bytes the checkpoint and tape arenas reserved (their chunk capacities;
+    /// at least the slices' bytes, more by the allocator's rounding).
+    pub reserved_bytes: u64,
+    /// Points swept at once.
+    pub lanes: usize,
+}
+
+/// Outputs, input adjoints and stats of one point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vjp {
+    /// Output values in output order.
+    pub outputs: Vec<f64>,
+    /// Input adjoints (the vector-Jacobian product) in input order.
+    pub adjoints: Vec<f64>,
+    /// What the sweep did.
+    pub stats: Stats,
+}
+
+/// Outputs and input adjoints of many points, row by row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchVjp {
+    /// `points x outputs` values, row-major.
+    pub outputs: Vec<f64>,
+    /// `points x inputs` adjoints, row-major.
+    pub adjoints: Vec<f64>,
+    /// Stats of one lane group ([`LANES`] points); every group does the same work.
+    pub stats: Stats,
+}
+
+/// A plan laid out over a trace: where each kept value sits on its segment's tape and
+/// which slots each checkpoint copies. Build once, sweep many points.
+///
+/// ```
+/// use adgraph_exec::ReversePlan;
+/// use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};
+/// let w = adgraph_workloads::seed();
+/// let t = Trace::from_function(&w.graph, &w.function)?;
+/// let plan = plan_checkpoints(&t, Strategy::StoreAll, &CostModel::default())?;
+/// let r = ReversePlan::new(&t, &plan)?;
+/// let g = r.grad(&[3.0, 4.0], 0)?;
+/// assert_eq!(g.outputs, vec![23.0]);
+/// assert_eq!(g.adjoints, vec![10.0, 3.0]);
+/// assert_eq!(g.stats.peak_bytes, plan.prediction().peak_bytes);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ReversePlan<'a> {
+    trace: &'a Trace,
+    plan: &'a Plan,
+    /// Values on each segment's tape.
+    tape_lengths: Vec<u32>,
+    /// Per segment: (working slot, tape offset) of kept values computed before it.
+    carried: Vec<Vec<(u32, u32)>>,
+    /// Per step: tape offset of its result, or `NO_SLOT` if the result is not kept.
+    record_offsets: Vec<u32>,
+    /// Forward instructions, one per step.
+    forward: Vec<Forward>,
+    /// Backward instructions, one per step (sources depend on the plan's tapes).
+    backward: Vec<Backward>,
+    /// Per boundary: the working slots its checkpoint copies (empty if never stored).
+    checkpoint_slots: Vec<Vec<u32>>,
+}
+
+impl<'a> ReversePlan<'a> {
+    /// Lays `plan` out over `trace`; fails if the plan was made for another program.
+    pub fn new(trace: &'a Trace, plan: &'a Plan) -> Result<ReversePlan<'a>, ReverseError> {
+        plan.check(trace)?;
+        let b = plan.boundaries();
+        let l = plan.segment_count() as usize;
+        let first = trace.first_step_value();
+        let slots = trace.slots();
+        let tapes = tapes(trace, b);
+        let mut offset = vec![NO_SLOT; trace.sources().len()];
+        let mut record_offsets = vec![NO_SLOT; trace.steps().len()];
+        let forward_code: Vec<Forward> = trace
+            .steps()
+            .iter()
+            .map(|st| Forward {
+                op: st.op,
+                a: st.arg_slots[0],
+                b: if st.op == adgraph_ir::Op::PowI {
+                    st.exponent as u32
+                } else {
+                    st.arg_slots[1]
+                },
+                c: st.arg_slots[2],
+                r: st.result_slot,
+            })
+            .collect();
+        let mut backward_code = Vec::with_capacity(trace.steps().len());
+        let mut carried = Vec::with_capacity(l);
+        for (j, tape) in tapes.iter().enumerate() {
+            for (k, &v) in tape.iter().enumerate() {
+                offset[v as usize] = k as u32;
+            }
+            let start = b[j];
+            carried.push(
+                tape.iter()
+                    .filter(|&&v| v - first < start)
+                    .map(|&v| (slots[v as usize], offset[v as usize]))
+                    .collect(),
+            );
+            for step in b[j]..b[j + 1] {
+                let s = &trace.steps()[step as usize];
+                let r = first + step;
+                let source_of = |v: u32| {
+                    if trace.is_step_value(v) {
+                        offset[v as usize] | FROM_TAPE
+                    } else {
+                        slots[v as usize]
+                    }
+                };
+                let mut src = [0u32; 3];
+                let mut adj = [NO_SLOT; 3];
+                if s.needs & 1 != 0 {
+                    src[0] = source_of(s.args[0]);
+                }
+                if s.needs & 2 != 0 {
+                    src[1] = source_of(s.args[1]);
+                }
+                if s.op == adgraph_ir::Op::PowI {
+                    src[1] = s.exponent as u32;
+                }
+                if s.needs & NEEDS_RESULT != 0 {
+                    src[2] = source_of(r);
+                }
+                for (i, a) in adj.iter_mut().enumerate().take(s.op.arity()) {
+                    if !structurally_zero(s.op, s.exponent, i) {
+                        *a = s.arg_adjoints[i];
+                    }
+                }
+                backward_code.push(Backward {
+                    op: s.op,
+                    needs: s.needs & 0b1011,
+                    src,
+                    adj,
+                    radj: s.result_adjoint,
+                });
+            }
+            for step in b[j]..b[j + 1] {
+                let r = (first + step) as usize;
+                if tape.binary_search(&(r as u32)).is_ok() {
+                    record_offsets[step as usize] = offset[r];
+                }
+            }
+        }
+        let mut stored = vec![false; l + 1];
+        for a in plan.actions() {
+            if let Action::Store(k) = *a {
+                stored[k as usize] = true;
+            }
+        }
+        let mut checkpoint_slots = vec![Vec::new(); l + 1];
+        for j in 0..trace.steps().len() as u32 {
+            let v = first + j;
+            let last = trace.last_use(v);
+            let mut k = b.partition_point(|&x| x <= j);
+            while k < l && b[k] <= last {
+                if stored[k] {
+                    checkpoint_slots[k].push(slots[v as usize]);
+                }
+                k += 1;
+            }
+        }
+        let tape_lengths: Vec<u32> = tapes.iter().map(|t| t.len() as u32).collect();
+        check_code(trace, b, &tape_lengths, &forward_code, &backward_code)?;
+        Ok(ReversePlan {
+            trace,
+            plan,
+            tape_lengths,
+            carried,
+            record_offsets,
+            forward: forward_code,
+            backward: backward_code,
+            checkpoint_slots,
+        })
+    }
+
+    /// The vector-Jacobian product at one point: outputs, `cotangents^T J`, and stats.
+    pub fn vjp(&self, inputs: &[f64], cotangents: &[f64]) -> Result<Vjp, ReverseError> {
+        self.check_sizes(inputs.len(), cotangents.len())?;
+        let mut outputs = vec![0.0; self.trace.outputs().len()];
+        let mut adjoints = vec![0.0; self.trace.input_count()];
+        let stats = self.sweep::<1>(inputs, cotangents, &mut outputs, &mut adjoints);
+        Ok(Vjp {
+            outputs,
+            adjoints,
+            stats,
+        })
+    }
+
+    /// The outputs at one point by a forward sweep of the same kernels, keeping
+    /// nothing (the baseline a gradient's cost is compared with).
+    pub fn eval(&self, inputs: &[f64]) -> Result<Vec<f64>, ReverseError> {
+        let t = self.trace;
+        self.check_sizes(inputs.len(), t.outputs().len())?;
+        let mut work = vec![0.0; t.slot_count() as usize];
+        for (v, source) in t.sources().iter().enumerate() {
+            match *source {
+                Source::Input(k) => work[t.slots()[v] as usize] = inputs[k as usize],
+                Source::Constant(x) => work[t.slots()[v] as usize] = x,
+                Source::Step(_) => break,
+            }
+        }
+        for f in &self.forward {
+            // SAFETY: `new` checked every slot of the forward code against the slot count.
+            unsafe { forward::<1>(f, &mut work) };
+        }
+        Ok(t.outputs()
+            .iter()
+            .map(|&v| work[t.slots()[v as usize] as usize])
+            .collect())
+    }
+
+    /// The gradient of output `output` at one point (with every output's value).
+    pub fn grad(&self, inputs: &[f64], output: usize) -> Result<Vjp, ReverseError> {
+        let n = self.trace.outputs().len();
+        if output >= n {
+            return Err(ReverseError::NoSuchOutput {
+                index: output,
+                outputs: n,
+            });
+        }
+        let mut cotangents = vec![0.0; n];
+        cotangents[output] = 1.0;
+        self.vjp(inputs, &cotangents)
+    }
+
+    /// Vector-Jacobian products of many points: `points` row-major (`inputs` values
+    /// per row), `cotangents` row-major (`outputs` values per row). Rows are swept
+    /// [`LANES`] at a time, groups in parallel on the current rayon pool. Results are
+    /// bit-identical to [`vjp`](Self::vjp) row by row.
+    pub fn vjp_batch(&self, points: &[f64], cotangents: &[f64]) -> Result<BatchVjp, ReverseError> {
+        let (n_in, n_out) = (self.trace.input_count(), self.trace.outputs().len());
+        let rows = points
+            .len()
+            .checked_div(n_in)
+            .or(cotangents.len().checked_div(n_out))
+            .unwrap_or(0);
+        if rows * n_in != points.len() {
+            return Err(ReverseError::WrongInputCount {
+                expected: n_in,
+                found: points.len(),
+            });
+        }
+        if rows * n_out != cotangents.len() {
+            return Err(ReverseError::WrongCotangentCount {
+                expected: rows * n_out,
+                found: cotangents.len(),
+            });
+        }
+        let groups = rows.div_ceil(LANES);
+        let results: Vec<(Vec<f64>, Vec<f64>, Stats)> = (0..groups)
+            .into_par_iter()
+            .map(|g| {
+                // Lane-major copies of the group's rows; the tail repeats the last row
+                // with zero cotangents.
+                let mut x = vec![0.0; n_in * LANES];
+                let mut c = vec![0.0; n_out * LANES];
+                for l in 0..LANES {
+                    let row = (g * LANES + l).min(rows - 1);
+                    let live = g * LANES + l < rows;
+                    for k in 0..n_in {
+                        x[k * LANES + l] = points[row * n_in + k];
+                    }
+                    for k in 0..n_out {
+                        c[k * LANES + l] = if live {
+                            cotangents[row * n_out + k]
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+                let mut outs = vec![0.0; n_out * LANES];
+                let mut adjs = vec![0.0; n_in * LANES];
+                let stats = self.sweep::<LANES>(&x, &c, &mut outs, &mut adjs);
+                (outs, adjs, stats)
+            })
+            .collect();
+        let mut outputs = vec![0.0; rows * n_out];
+        let mut adjoints = vec![0.0; rows * n_in];
+        let mut stats = Stats::default();
+        for (g, (outs, adjs, s)) in results.into_iter().enumerate() {
+            stats = s;
+            for l in 0..LANES.min(rows - g * LANES) {
+                let row = g * LANES + l;
+                for k in 0..n_out {
+                    outputs[row * n_out + k] = outs[k * LANES + l];
+                }
+                for k in 0..n_in {
+                    adjoints[row * n_in + k] = adjs[k * LANES + l];
+                }
+            }
+        }
+        Ok(BatchVjp {
+            outputs,
+            adjoints,
+            stats,
+        })
+    }
+
+    fn check_sizes(&self, inputs: usize, cotangents: usize) -> Result<(), ReverseError> {
+        let (n_in, n_out) = (self.trace.input_count(), self.trace.outputs().len());
+        if inputs != n_in {
+            return Err(ReverseError::WrongInputCount {
+                expected: n_in,
+                found: inputs,
+            });
+        }
+        if cotangents != n_out {
+            return Err(ReverseError::WrongCotangentCount {
+                expected: n_out,
+                found: cotangents,
+            });
+        }
+        Ok(())
+    }
+
+    /// One sweep over `W` lanes. `inputs`, `cotangents`, `outputs` and `adjoints` are
+    /// lane-major (`[k * W + lane]`).
+    fn sweep<const W: usize>(
+        &self,
+        inputs: &[f64],
+        cotangents: &[f64],
+        outputs: &mut [f64],
+        adjoints: &mut [f64],
+    ) -> Stats {
+        let t = self.trace;
+        let b = self.plan.boundaries();
+        let l = self.plan.segment_count();
+        let base = Bump::new();
+        let work: &mut [f64] = base.alloc_slice_fill_copy(t.slot_count() as usize * W, 0.0);
+        let adj: &mut [f64] = base.alloc_slice_fill_copy(t.adjoint_count() as usize * W, 0.0);
+        let mut held =
+            ArenaStack::new((std::mem::size_of_val(work) + std::mem::size_of_val(adj)) as u64);
+        for (v, source) in t.sources().iter().enumerate() {
+            let lanes = &mut work[t.slots()[v] as usize * W..][..W];
+            match *source {
+                Source::Input(k) => lanes.copy_from_slice(&inputs[k as usize * W..][..W]),
+                Source::Constant(x) => lanes.fill(x),
+                Source::Step(_) => break,
+            }
+        }
+        let adjoint_slots = t.adjoint_slots();
+        for (o, &v) in t.outputs().iter().enumerate() {
+            let slot = adjoint_slots[v as usize];
+            if slot != NO_SLOT {
+                for lane in 0..W {
+                    adj[slot as usize * W + lane] += cotangents[o * W + lane];
+                }
+            }
+        }
+        let mut stats = Stats {
+            lanes: W,
+            ..Stats::default()
+        };
+        let take_outputs = |work: &[f64], outputs: &mut [f64]| {
+            for (o, &v) in t.outputs().iter().enumerate() {
+                outputs[o * W..][..W]
+                    .copy_from_slice(&work[t.slots()[v as usize] as usize * W..][..W]);
+            }
+        };
+        if l == 0 {
+            take_outputs(work, outputs);
+        }
+        let (mut pos, mut frontier) = (0u32, 0u32);
+        let mut checkpoint_at = vec![usize::MAX; l as usize + 1];
+        let count = |stats: &mut Stats, from: u32, to: u32, frontier: &mut u32| {
+            let fresh = from.max(*frontier).min(to);
+            stats.forward_ops += (b[to as usize] - b[fresh as usize]) as u64;
+            stats.recomputed_ops += (b[fresh as usize] - b[from as usize]) as u64;
+            *frontier = (*frontier).max(to);
+        };
+        for &action in self.plan.actions() {
+            match action {
+                Action::Store(k) => {
+                    let slots = &self.checkpoint_slots[k as usize];
+                    let i = held.push(slots.len() * W);
+                    let dst = held.get_mut(i);
+                    for (n, &s) in slots.iter().enumerate() {
+                        dst[n * W..][..W].copy_from_slice(&work[s as usize * W..][..W]);
+                    }
+                    checkpoint_at[k as usize] = i;
+                }
+                Action::Restore(k) => {
+                    if k > 0 {
+                        let src = held.get(checkpoint_at[k as usize]);
+                        for (n, &s) in self.checkpoint_slots[k as usize].iter().enumerate() {
+                            work[s as usize * W..][..W].copy_from_slice(&src[n * W..][..W]);
+                        }
+                    }
+                    pos = k;
+                }
+                Action::Free(k) => {
+                    held.pop();
+                    checkpoint_at[k as usize] = usize::MAX;
+                }
+                Action::Advance(k) => {
+                    count(&mut stats, pos, k, &mut frontier);
+                    for f in &self.forward[b[pos as usize] as usize..b[k as usize] as usize] {
+                        // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
+                        unsafe { forward::<W>(f, work) };
+                    }
+                    pos = k;
+                }
+                Action::Record(j) => {
+                    count(&mut stats, j, j + 1, &mut frontier);
+                    let i = held.push(self.tape_lengths[j as usize] as usize * W);
+                    let tape = held.get_mut(i);
+                    for &(s, o) in &self.carried[j as usize] {
+                        tape[o as usize * W..][..W].copy_from_slice(&work[s as usize * W..][..W]);
+                    }
+                    let range = b[j as usize] as usize..b[j as usize + 1] as usize;
+                    for (f, &o) in self.forward[range.clone()]
+                        .iter()
+                        .zip(&self.record_offsets[range])
+                    {
+                        // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
+                        unsafe { forward::<W>(f, work) };
+                        if o != NO_SLOT {
+                            tape[o as usize * W..][..W]
+                                .copy_from_slice(&work[f.r as usize * W..][..W]);
+                        }
+                    }
+                    pos = j + 1;
+                }
+                Action::Reverse(j) => {
+                    let range = b[j as usize] as usize..b[j as usize + 1] as usize;
+                    stats.backward_ops += range.len() as u64;
+                    let tape = held.get(held.len() - 1);
+                    for code in self.backward[range].iter().rev() {
+                        // SAFETY: sources and adjoint slots checked in `new` against the
+                        // slot counts and this segment's tape length (`tape` has
+                        // `tape_lengths[j] * W` values).
+                        unsafe { backward::<W>(code, tape, work, adj) };
+                    }
+                    held.pop();
+                }
+            }
+            if pos == l && frontier == l && matches!(action, Action::Advance(_) | Action::Record(_))
+            {
+                take_outputs(work, outputs);
+            }
+        }
+        for (v, source) in t.sources().iter().enumerate() {
+            match *source {
+                Source::Input(k) => adjoints[k as usize * W..][..W]
+                    .copy_from_slice(&adj[adjoint_slots[v] as usize * W..][..W]),
+                _ => break,
+            }
+        }
+        stats.peak_bytes = held.peak();
+        stats.reserved_bytes = held.reserved_peak();
+        stats
+    }
+}
+
+/// Checks every index the kernels use without bounds checks: forward slots, backward
+/// sources (working slots or offsets into the step's segment tape) and adjoint slots.
+fn check_code(
+    trace: &Trace,
+    boundaries: &[u32],
+    tape_lengths: &[u32],
+    forward_code: &[Forward],
+    backward_code: &[Backward],
+) -> Result<(), ReverseError> {
+    let (slots, adjoints) = (trace.slot_count(), trace.adjoint_count());
+    let bad = || {
+        ReverseError::Plan(adgraph_remat::RematError::MalformedTrace {
+            reason: "an operand index out of range".into(),
+        })
+    };
+    for (j, w) in boundaries.windows(2).enumerate() {
+        for k in w[0] as usize..w[1] as usize {
+            let (f, code) = (&forward_code[k], &backward_code[k]);
+            let arity = f.op.arity();
+            let used = [f.a, f.b, f.c];
+            let unary_powi = f.op == adgraph_ir::Op::PowI;
+            if f.r >= slots
+                || used[..arity]
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &x)| !(unary_powi && i == 1) && x >= slots)
+            {
+                return Err(bad());
+            }
+            for (i, &x) in code.src.iter().enumerate() {
+                let bit = [1u8, 2, 8][i];
+                if code.needs & bit == 0 {
+                    continue;
+                }
+                let ok = if x & FROM_TAPE != 0 {
+                    x & !FROM_TAPE < tape_lengths[j]
+                } else {
+                    x < slots
+                };
+                if !ok {
+                    return Err(bad());
+                }
+            }
+            if code.radj >= adjoints || code.adj.iter().any(|&a| a != NO_SLOT && a >= adjoints) {
+                return Err(bad());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Times every plan of a Pareto frontier: the median of repeated one-point gradients
+/// of output 0 at `point` (at least 5 runs and about 20 ms per plan), in nanoseconds,
+/// recorded with [`Frontier::set_times`]. `progress(done, total)` is called after each
+/// plan (for a progress bar).
+///
+/// ```
+/// use adgraph_remat::{pareto, CostModel, Trace};
+/// let w = adgraph_workloads::van_der_pol(10);
+/// let t = Trace::from_function(&w.graph, &w.function)?;
+/// let mut f = pareto(&t, &CostModel::default(), &w.name)?;
+/// adgraph_exec::time_frontier(&t, &mut f, &w.point, |_, _| {})?;
+/// assert!(f.points.iter().all(|p| p.time_ns.is_some()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn time_frontier(
+    trace: &Trace,
+    frontier: &mut Frontier,
+    point: &[f64],
+    mut progress: impl FnMut(usize, usize),
+) -> Result<(), ReverseError> {
+    let total = frontier.points.len();
+    let mut times = Vec::with_capacity(total);
+    for (i, p) in frontier.points.iter().enumerate() {
+        let r = ReversePlan::new(trace, &p.plan)?;
+        let mut runs = Vec::new();
+        let start = Instant::now();
+        while runs.len() < 5 || (start.elapsed().as_millis() < 20 && runs.len() < 10_000) {
+            let t0 = Instant::now();
+            std::hint::black_box(r.grad(point, 0)?);
+            runs.push(t0.elapsed().as_nanos() as f64);
+        }
+        runs.sort_by(f64::total_cmp);
+        times.push(runs[runs.len() / 2]);
+        progress(i + 1, total);
+    }
+    frontier.set_times(&times);
+    Ok(())
+}
+
+/// The gradient of output `output` of `f` at `point` under `strategy`, in one call:
+/// builds the trace and the plan (default cost model), then sweeps.
+///
+/// ```
+/// use adgraph_exec::gradient;
+/// use adgraph_remat::Strategy;
+/// let w = adgraph_workloads::seed();
+/// let g = gradient(&w.graph, &w.function, &[3.0, 4.0], 0, Strategy::StoreAll)?;
+/// assert_eq!(g.adjoints, vec![10.0, 3.0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn gradient(
+    g: &Graph,
+    f: &Function,
+    point: &[f64],
+    output: usize,
+    strategy: Strategy,
+) -> Result<Vjp, ReverseError> {
+    let trace = Trace::from_function(g, f)?;
+    let plan = plan_checkpoints(&trace, strategy, &CostModel::default())?;
+    ReversePlan::new(&trace, &plan)?.grad(point, output)
+}
