@@ -9,7 +9,7 @@
 
 use crate::error::CliError;
 use crate::number::{parse_number, shorten};
-use adgraph_ir::format_number;
+use adgraph::ir::format_number;
 
 /// Points read from a CSV: `len()` rows of `width` values, in the function's input
 /// order (whatever the CSV's column order), stored row after row.
@@ -58,6 +58,14 @@ impl PointTable {
 }
 
 /// Parses CSV `text` (from the file `label`) into points for inputs `names`.
+///
+/// ```
+/// use adgraph_cli::csv::read_points;
+/// let table = read_points("in.csv", "y,x\n4,3\n", &["x", "y"]).unwrap();
+/// assert_eq!(table.row(0), &[3.0, 4.0]);
+/// let err = read_points("in.csv", "x\n1\n", &["x", "y"]).unwrap_err();
+/// assert!(err.to_string().contains("no column for input `y`"));
+/// ```
 pub fn read_points(label: &str, text: &str, names: &[&str]) -> Result<PointTable, CliError> {
     let error =
         |line: usize, message: String| CliError::Csv(format!("`{label}`:{line}: {message}"));

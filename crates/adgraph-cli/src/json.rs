@@ -7,10 +7,17 @@
 //! and inputs in the function's order), which a map type would not. The whole
 //! document is one line, `{"outputs": {"z": 23}}`, separators `": "` and `", "`.
 
-use adgraph_ir::format_number;
+use adgraph::ir::format_number;
 use std::fmt::Write;
 
 /// `x` as a JSON value: a number, or `"nan"`, `"inf"`, `"-inf"`.
+///
+/// ```
+/// use adgraph_cli::json;
+/// assert_eq!(json::number(1e300), "1e300");
+/// assert_eq!(json::number(f64::NAN), "\"nan\"");
+/// assert_eq!(json::numbers(&["z"], &[23.0]), "{\"z\": 23}");
+/// ```
 pub fn number(x: f64) -> String {
     if x.is_nan() {
         "\"nan\"".to_string()

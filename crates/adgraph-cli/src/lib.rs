@@ -16,10 +16,11 @@ pub mod commands;
 pub mod csv;
 pub mod error;
 pub mod json;
+pub mod measure;
 pub mod number;
-pub mod plan_spec;
 pub mod point;
 pub mod progress;
+pub mod reverse;
 pub mod sink;
 pub mod source;
 
@@ -32,15 +33,16 @@ const AFTER_HELP: &str = "\
 Examples:
   adgraph eval examples/seed.adg --at x=3,y=4
   adgraph eval -e 'x*x + x*y + 2' --at x=3,y=4 --json
-  adgraph dump examples/seed.adg
+  adgraph grad examples/seed.adg --at x=3,y=4 --plan revolve:2
+  adgraph diff examples/seed.adg | adgraph eval - --at x=3,y=4
 
 FILE is a .adg file (`-` reads standard input); -e 'EXPR' takes an inline expression
 instead, whose free names become the inputs in order of first appearance.
 
 Exit status: 0 done, 2 a wrong input or command line, 1 an internal error.";
 
-/// Automatic differentiation on a hash-consed graph IR: read a function, print it,
-/// evaluate it
+/// Automatic differentiation on a hash-consed graph IR: print, optimize, evaluate and
+/// differentiate functions written in .adg
 #[derive(Parser, Debug)]
 #[command(name = "adgraph", version, after_help = AFTER_HELP)]
 pub struct Cli {

@@ -49,6 +49,13 @@ pub fn shorten(text: &str) -> String {
 
 /// Parses `text` (surrounding spaces ignored) as a number in the language's syntax,
 /// with an optional leading `-`.
+///
+/// ```
+/// use adgraph_cli::number::parse_number;
+/// assert_eq!(parse_number("-1.5e3"), Ok(-1500.0));
+/// assert_eq!(parse_number("-inf"), Ok(f64::NEG_INFINITY));
+/// assert!(parse_number("infinity").is_err());
+/// ```
 pub fn parse_number(text: &str) -> Result<f64, NumberError> {
     let trimmed = text.trim();
     let (negative, body) = match trimmed.strip_prefix('-') {
@@ -137,7 +144,7 @@ mod tests {
             -1.5e-7,
             f64::NEG_INFINITY,
         ] {
-            let text = adgraph_ir::format_number(x);
+            let text = adgraph::ir::format_number(x);
             assert_eq!(
                 parse_number(&text).unwrap().to_bits(),
                 x.to_bits(),

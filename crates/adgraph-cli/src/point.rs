@@ -12,6 +12,14 @@ use crate::number::{parse_number, shorten};
 
 /// The values of a point for inputs `names` (in input order) from `--at` entries;
 /// every input must be given exactly once.
+///
+/// ```
+/// use adgraph_cli::point::parse_point;
+/// let at = vec!["y=4,x=3".to_string()];
+/// assert_eq!(parse_point("--at", &at, &["x", "y"]).unwrap(), vec![3.0, 4.0]);
+/// let err = parse_point("--at", &at, &["x", "y", "z"]).unwrap_err();
+/// assert_eq!(err.exit_status(), 2);
+/// ```
 pub fn parse_point(flag: &str, entries: &[String], names: &[&str]) -> Result<Vec<f64>, CliError> {
     let values = parse_assignments(flag, entries, names)?;
     let missing: Vec<&str> = names

@@ -8,7 +8,7 @@
 //! and a caret; all exit with status 2.
 
 use crate::error::CliError;
-use adgraph_ir::{parse, parse_expression, utf8, Function, Graph, ParseError};
+use adgraph::ir::{parse, parse_expression, utf8, Function, Graph, ParseError};
 use clap::Args;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -61,6 +61,13 @@ impl Loaded {
 
 impl SourceArgs {
     /// Reads and parses the function.
+    ///
+    /// ```
+    /// use adgraph_cli::source::SourceArgs;
+    /// let args = SourceArgs { file: None, expression: Some("x*x + x*y + 2".into()) };
+    /// let loaded = args.load().unwrap();
+    /// assert_eq!(loaded.input_names(), ["x", "y"]);
+    /// ```
     pub fn load(&self) -> Result<Loaded, CliError> {
         if let Some(expression) = &self.expression {
             return parse_text(EXPRESSION_LABEL, expression, parse_expression);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use adgraph_ir::{format_number, parse};
+use adgraph::ir::{format_number, parse};
 use common::adgraph;
 
 /// The value of every output of `file` at `point` (input order), through the CLI.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use adgraph_ir::{evaluate, format_number, parse};
+use adgraph::ir::{evaluate, format_number, parse};
 use common::{adgraph, adgraph_with_stdin, scratch};
 
 /// `name = value` lines as pairs.

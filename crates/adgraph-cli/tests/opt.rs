@@ -18,7 +18,7 @@ fn strict_optimization_keeps_every_value_bit_for_bit() {
                 .unwrap();
         let optimized = adgraph(&["opt", file]);
         let optimized = optimized.assert_ok().to_string();
-        let (g, f) = adgraph_ir::parse(&original).unwrap();
+        let (g, f) = adgraph::ir::parse(&original).unwrap();
         let names = f.input_names(&g);
         for value in ["0.3", "-1.5", "nan", "inf", "-0", "1e-310"] {
             let at: Vec<String> = names.iter().map(|n| format!("{n}={value}")).collect();

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{adgraph, adgraph_with_stdin, point_subcommands, CSV_SUBCOMMANDS, SUBCOMMANDS};
+use common::{
+    adgraph, adgraph_with_stdin, point_subcommands, CSV_SUBCOMMANDS, PLAN_SUBCOMMANDS, SUBCOMMANDS,
+};
 
 #[test]
 fn every_subcommand_reports_a_missing_file() {
@@ -236,4 +238,76 @@ fn a_closed_standard_output_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_plans_are_one_line_errors() {
+    for (sub, extra) in PLAN_SUBCOMMANDS {
+        let run_with = |plan: &str| {
+            let mut args = vec![*sub, "tests/data/seed.adg", "--plan", plan];
+            args.extend_from_slice(extra);
+            adgraph(&args)
+        };
+        let run = run_with("keep-some");
+        assert!(
+            run.assert_user_error().contains("unknown plan `keep-some`"),
+            "{sub}"
+        );
+        let run = run_with("revolve:0");
+        assert!(
+            run.assert_user_error().contains("bad plan `revolve:0`"),
+            "{sub}"
+        );
+        let run = run_with("budget:64KB");
+        assert!(
+            run.assert_user_error()
+                .contains("a size like 65536B, 64KiB or 16MiB"),
+            "{sub}"
+        );
+        let run = run_with("budget:8B");
+        assert!(
+            run.assert_user_error()
+                .contains("the smallest feasible budget is"),
+            "{sub}: {}",
+            run.transcript()
+        );
+        assert!(!run_with("budget:64KiB").assert_ok().is_empty(), "{sub}");
+    }
+}
+
+#[test]
+fn several_outputs_need_output_for_a_gradient() {
+    for sub in ["grad", "bench", "hessian"] {
+        let run = adgraph(&[sub, "tests/data/two_outputs.adg", "--at", "a=1,b=2,c=3"]);
+        assert!(run.assert_user_error().contains("ratio, wave"), "{sub}");
+        let run = adgraph(&[
+            sub,
+            "tests/data/two_outputs.adg",
+            "--at",
+            "a=1,b=2,c=3",
+            "--output",
+            "nope",
+        ]);
+        assert!(
+            run.assert_user_error().contains("`nope` is not an output"),
+            "{sub}"
+        );
+    }
+}
+
+#[test]
+fn a_derivative_too_large_to_build_is_refused() {
+    let run = adgraph(&["diff", "../../examples/lennard_jones.adg", "--order", "6"]);
+    assert!(run
+        .assert_user_error()
+        .contains("lower --order or name fewer inputs"));
+    let run = adgraph(&[
+        "diff",
+        "../../examples/lennard_jones.adg",
+        "--order",
+        "6",
+        "--wrt",
+        "x0",
+    ]);
+    assert!(run.assert_ok().contains("de_dx0_dx0_dx0_dx0_dx0_dx0"));
 }

@@ -134,6 +134,67 @@ fn normal_runs() {
         ],
     );
     snapshot(
+        "grad_seed",
+        &["grad", "tests/data/seed.adg", "--at", "x=3,y=4"],
+    );
+    snapshot(
+        "grad_json",
+        &["grad", "tests/data/seed.adg", "--at", "x=3,y=4", "--json"],
+    );
+    snapshot(
+        "grad_revolve",
+        &[
+            "grad",
+            "../../examples/vanderpol.adg",
+            "--at",
+            "x0=2,y0=0,mu=1",
+            "--plan",
+            "revolve:3",
+        ],
+    );
+    snapshot(
+        "grad_points",
+        &[
+            "grad",
+            "tests/data/seed.adg",
+            "--points",
+            "tests/data/points.csv",
+        ],
+    );
+    snapshot("plan_seed", &["plan", "tests/data/seed.adg"]);
+    snapshot(
+        "plan_revolve",
+        &[
+            "plan",
+            "../../examples/vanderpol.adg",
+            "--plan",
+            "revolve:4",
+        ],
+    );
+    snapshot(
+        "plan_budget",
+        &[
+            "plan",
+            "../../examples/vanderpol.adg",
+            "--plan",
+            "budget:512B",
+        ],
+    );
+    snapshot(
+        "plan_budget_json",
+        &[
+            "plan",
+            "../../examples/vanderpol.adg",
+            "--plan",
+            "budget:512B",
+            "--json",
+        ],
+    );
+    snapshot(
+        "check_seed",
+        &["check", "tests/data/seed.adg", "--at", "x=3,y=4"],
+    );
+    snapshot(
         "eval_json",
         &[
             "eval",
@@ -180,6 +241,28 @@ fn error_runs() {
         ],
     );
     snapshot("error_no_subcommand", &[]);
+    snapshot(
+        "error_budget",
+        &[
+            "grad",
+            "tests/data/seed.adg",
+            "--at",
+            "x=3,y=4",
+            "--plan",
+            "budget:16B",
+        ],
+    );
+    snapshot(
+        "error_plan",
+        &[
+            "grad",
+            "tests/data/seed.adg",
+            "--at",
+            "x=3,y=4",
+            "--plan",
+            "keep-some",
+        ],
+    );
     snapshot(
         "error_wrt",
         &["diff", "tests/data/seed.adg", "--wrt", "x,q"],

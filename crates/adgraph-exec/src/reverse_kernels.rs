@@ -74,7 +74,8 @@ pub(crate) unsafe fn forward<const W: usize>(f: &Forward, work: &mut [f64]) {
 }
 
 /// Sweeps one instruction backward over `W` lanes: reads the result's adjoint, clears
-/// it (its slot is free from here on), and adds each operand's contribution.
+/// it (its slot is free from here on), and adds each operand's contribution (none
+/// where the adjoint is zero).
 ///
 /// # Safety
 /// Every working-slot source and adjoint index times `W`, plus `W`, is within `work`
@@ -99,6 +100,12 @@ pub(crate) unsafe fn backward<const W: usize>(
     for l in 0..W {
         let s = *adj.add(r + l);
         *adj.add(r + l) = 0.0;
+        // A zero adjoint contributes nothing, even through a NaN or infinite partial
+        // (`0 * inf` would be NaN): the runtime reading of the symbolic zeros, so an
+        // output's gradient never picks up NaN from nodes only other outputs use.
+        if s == 0.0 {
+            continue;
+        }
         let x = if b.needs & 1 != 0 {
             fetch(b.src[0], l)
         } else {

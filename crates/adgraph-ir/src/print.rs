@@ -12,7 +12,9 @@ use std::fmt::Write;
 
 /// The shortest `.adg` text for `x` that parses back to the same bits: `inf`, `-inf`,
 /// `nan`, `-nan` (a NaN with its sign bit set), `-0`, else the shorter of plain and
-/// exponent notation.
+/// exponent notation. The language has no syntax for NaN payloads: a NaN other than
+/// the default quiet NaN (which arithmetic produces) prints as `nan` or `-nan` and
+/// parses back as the default one with that sign.
 ///
 /// ```
 /// use adgraph_ir::format_number;
@@ -37,7 +39,9 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
-/// Prints `f` as `.adg` text.
+/// Prints `f` as `.adg` text: the input line, one `let` per operation the outputs
+/// reach, then the outputs. A function without outputs prints as its input line only,
+/// which the parser refuses (a file needs an output).
 ///
 /// ```
 /// use adgraph_ir::{dump, parse};
@@ -65,6 +69,14 @@ pub fn dump(g: &Graph, f: &Function) -> String {
     for &id in &nodes {
         for a in g.node(id).args() {
             uses[a.index()] += 1;
+        }
+    }
+    // Each input's position, for the order of commutative operands (a table, not a
+    // search of the input list per node: functions may have a million inputs).
+    let mut positions = vec![0u32; top];
+    for (k, id) in f.inputs().iter().enumerate() {
+        if let Some(p) = positions.get_mut(id.index()) {
+            *p = k as u32;
         }
     }
     let mut output_uses = vec![0u32; top];
@@ -99,7 +111,7 @@ pub fn dump(g: &Graph, f: &Function) -> String {
         if matches!(node.op(), Op::Input | Op::Const) {
             continue;
         }
-        let text = expression(g, f, id, &names);
+        let text = expression(g, &positions, id, &names);
         if uses[id.index()] == 0 && output_uses[id.index()] == 1 {
             inline[id.index()] = Some(text);
             continue;
@@ -135,23 +147,22 @@ fn operand(g: &Graph, id: NodeId, names: &[Option<String>]) -> String {
 /// `let`s (in print order, which is id order) before constants. The order must not
 /// depend on ids alone: a constant or input gets a different id when the dump is parsed
 /// again, and the dump must be a fixed point of `parse` then `dump`.
-fn print_rank(g: &Graph, f: &Function, id: NodeId) -> (u8, u64) {
+fn print_rank(g: &Graph, positions: &[u32], id: NodeId) -> (u8, u64) {
     let node = g.node(id);
     match node.op() {
-        Op::Input => (
-            0,
-            f.inputs().iter().position(|&i| i == id).unwrap_or(0) as u64,
-        ),
+        Op::Input => (0, positions.get(id.index()).copied().unwrap_or(0) as u64),
         Op::Const => (2, node.constant_value().unwrap_or(f64::NAN).to_bits()),
         _ => (1, id.index() as u64),
     }
 }
 
 /// The right-hand side for node `id`: one operator over operands.
-fn expression(g: &Graph, f: &Function, id: NodeId, names: &[Option<String>]) -> String {
+fn expression(g: &Graph, positions: &[u32], id: NodeId, names: &[Option<String>]) -> String {
     let node = g.node(id);
     let mut ids = node.args().to_vec();
-    if node.op().is_commutative() && print_rank(g, f, ids[1]) < print_rank(g, f, ids[0]) {
+    if node.op().is_commutative()
+        && print_rank(g, positions, ids[1]) < print_rank(g, positions, ids[0])
+    {
         ids.swap(0, 1);
     }
     let args: Vec<String> = ids.iter().map(|&a| operand(g, a, names)).collect();

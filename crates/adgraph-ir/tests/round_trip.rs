@@ -7,7 +7,7 @@
 //! printer's `let` names. The number of cases is kept small enough for a debug run in a
 //! few seconds; set `ADGRAPH_PROPTEST_CASES` for more.
 
-use adgraph_ir::{dump, evaluate, parse, Function, Graph, Node, NodeId, Op};
+use adgraph_ir::{dump, evaluate, parse, parse_into, FloatMode, Function, Graph, Node, NodeId, Op};
 use proptest::prelude::*;
 
 /// Cases per property: `ADGRAPH_PROPTEST_CASES`, else `default`.
@@ -87,9 +87,9 @@ fn applicable() -> Vec<Op> {
 
 /// A random graph and a function over it: `inputs` inputs (all declared, in name
 /// order, whatever order they were created in), outputs picked from every node built.
-fn build(inputs: usize, steps: &[Step], outputs: &[usize]) -> (Graph, Function) {
+fn build(mode: FloatMode, inputs: usize, steps: &[Step], outputs: &[usize]) -> (Graph, Function) {
     let ops = applicable();
-    let mut g = Graph::new();
+    let mut g = Graph::with_mode(mode);
     let mut pool: Vec<NodeId> = Vec::new();
     for s in steps {
         let id = match *s {
@@ -124,13 +124,13 @@ fn build(inputs: usize, steps: &[Step], outputs: &[usize]) -> (Graph, Function) 
     (g, f)
 }
 
-fn graph_and_function() -> impl Strategy<Value = (Graph, Function)> {
+fn graph_and_function(mode: FloatMode) -> impl Strategy<Value = (Graph, Function)> {
     (
         1..=INPUT_NAMES.len(),
         prop::collection::vec(step(), 0..48),
         prop::collection::vec(any::<usize>(), 1..=OUTPUT_NAMES.len()),
     )
-        .prop_map(|(inputs, steps, outputs)| build(inputs, &steps, &outputs))
+        .prop_map(move |(inputs, steps, outputs)| build(mode, inputs, &steps, &outputs))
 }
 
 /// Whether two results are the same: equal bits, or both NaN.
@@ -190,7 +190,7 @@ proptest! {
 
     #[test]
     fn dump_parses_back_to_the_same_function(
-        (g, f) in graph_and_function(),
+        (g, f) in graph_and_function(FloatMode::Strict),
         points in prop::collection::vec(point(INPUT_NAMES.len()), 4),
     ) {
         let text = dump(&g, &f);
@@ -212,6 +212,18 @@ proptest! {
                 want.iter().zip(&got).all(|(&a, &b)| same(a, b)),
                 "at {:?}: {:?} vs {:?}\n{}", p, want, got, text
             );
+        }
+    }
+
+    /// A function built in `Fast` mode, parsed into a `Fast` graph: the same function.
+    #[test]
+    fn fast_dump_parses_back_to_the_same_function((g, f) in graph_and_function(FloatMode::Fast)) {
+        let text = dump(&g, &f);
+        let mut g2 = Graph::with_mode(FloatMode::Fast);
+        let f2 = parse_into(&mut g2, &text).map_err(|e| TestCaseError::fail(e.render("dump", &text)))?;
+        prop_assert_eq!(dump(&g2, &f2), text.clone());
+        if let Err(e) = node_for_node(&g, &f, &g2, &f2) {
+            return Err(TestCaseError::fail(format!("{e}\n{text}")));
         }
     }
 

@@ -51,6 +51,11 @@
 pub mod check;
 mod error;
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 pub use error::Error;
 
 pub use adgraph_exec::Program;

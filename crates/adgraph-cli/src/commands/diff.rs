@@ -1,7 +1,7 @@
 //! `adgraph diff FILE [--mode forward|reverse] [--order N] [--wrt x,y]`: the
 //! derivative function as `.adg`.
 //!
-//! Calls `adgraph_diff::differentiate`, which builds the derivatives symbolically
+//! Calls `adgraph::diff::differentiate`, which builds the derivatives symbolically
 //! into the function's own arena (sharing every subexpression), then rebuilds what
 //! they reach into a fresh graph. The printed function is valid input again, so
 //! `adgraph eval` runs it: the original outputs first, then one output per derivative
@@ -12,11 +12,13 @@
 use crate::error::CliError;
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph_diff::{differentiate, DiffError, DiffOptions, Mode};
+use adgraph::diff::{differentiate, DiffError, DiffOptions, Mode};
 use clap::Args;
 
 /// The largest `--order`: each order multiplies the outputs by the input count.
 pub const MAX_ORDER: usize = 16;
+/// The most derivative outputs `diff` builds (outputs x inputs^order).
+pub const MAX_DERIVATIVES: usize = 1_000_000;
 
 /// Arguments of `adgraph diff`.
 #[derive(Args, Debug)]
@@ -33,7 +35,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "MODE", default_value = "auto", value_parser = parse_mode)]
     mode: Mode,
 
-    /// The order of the derivatives (2: second derivatives d<out>_d<a>_d<b>)
+    /// The order of the derivatives (2: second derivatives `d<out>_d<a>_d<b>`)
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_order)]
     order: usize,
 
@@ -65,10 +67,26 @@ pub fn run(args: &DiffArgs) -> Result<(), CliError> {
             .as_ref()
             .map(|names| names.iter().map(|n| n.trim().to_string()).collect()),
     };
+    let wrt_count = options
+        .wrt
+        .as_ref()
+        .map_or(loaded.function.inputs().len(), Vec::len);
+    let count = (wrt_count as u128)
+        .checked_pow(options.order as u32)
+        .and_then(|k| k.checked_mul(loaded.function.outputs().len() as u128));
+    if !matches!(count, Some(k) if k <= MAX_DERIVATIVES as u128) {
+        return Err(CliError::usage(format!(
+            "--order {}: {} output(s) times {wrt_count}^{} derivative(s) each is more than \
+             {MAX_DERIVATIVES}; lower --order or name fewer inputs with --wrt",
+            options.order,
+            loaded.function.outputs().len(),
+            options.order
+        )));
+    }
     let (graph, function) =
         differentiate(&loaded.graph, &loaded.function, &options).map_err(diff_error)?;
     let mut sink = Sink::stdout();
-    sink.write(&adgraph_ir::dump(&graph, &function))?;
+    sink.write(&adgraph::ir::dump(&graph, &function))?;
     sink.finish()
 }
 

@@ -18,6 +18,6 @@ pub struct DotArgs {
 pub fn run(args: &DotArgs) -> Result<(), CliError> {
     let loaded = args.source.load()?;
     let mut sink = Sink::stdout();
-    sink.write(&adgraph_ir::to_dot(&loaded.graph, &loaded.function))?;
+    sink.write(&adgraph::ir::to_dot(&loaded.graph, &loaded.function))?;
     sink.finish()
 }

@@ -23,6 +23,6 @@ pub struct DumpArgs {
 pub fn run(args: &DumpArgs) -> Result<(), CliError> {
     let loaded = args.source.load()?;
     let mut sink = Sink::stdout();
-    sink.write(&adgraph_ir::dump(&loaded.graph, &loaded.function))?;
+    sink.write(&adgraph::ir::dump(&loaded.graph, &loaded.function))?;
     sink.finish()
 }

@@ -1,7 +1,7 @@
 //! `adgraph eval FILE --at ...`: the function's outputs at a point, or at every point
 //! of a CSV.
 //!
-//! The function is compiled once (`adgraph_exec::Program::compile`) and run by the
+//! The function is compiled once (`adgraph::exec::Program::compile`) and run by the
 //! forward interpreter: `Program::eval` for one point, which prints `name = value` per
 //! output (or `{"outputs": {...}}` with `--json`); `Program::eval_batch_into` over
 //! blocks of rows for `--points in.csv`, split across a pool of `--threads` threads,
@@ -14,7 +14,7 @@ use crate::error::CliError;
 use crate::json;
 use crate::sink::Sink;
 use crate::source::{Loaded, SourceArgs};
-use adgraph_exec::Program;
+use adgraph::exec::Program;
 use clap::Args;
 
 /// Arguments of `adgraph eval`.

@@ -1,7 +1,7 @@
 //! `adgraph hessian FILE --at ... [--output NAME] [--json]`: the Hessian matrix of one
 //! output at a point.
 //!
-//! Calls `adgraph_diff::hessian_at`: the Hessian built symbolically (forward over
+//! Calls `adgraph::diff::hessian_at`: the Hessian built symbolically (forward over
 //! reverse) and evaluated at the point. Prints a table with a row and a column per
 //! input; with `--json`, `{"output": "z", "inputs": ["x", "y"], "hessian": [[2, 1],
 //! [1, 0]]}` (rows in input order).
@@ -12,8 +12,8 @@ use crate::json;
 use crate::point::parse_point;
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph_diff::hessian_at;
-use adgraph_ir::format_number;
+use adgraph::diff::hessian_at;
+use adgraph::ir::format_number;
 use clap::Args;
 
 /// Arguments of `adgraph hessian`.
@@ -82,6 +82,9 @@ pub fn run(args: &HessianArgs) -> Result<(), CliError> {
 
 /// A square matrix as an aligned table: a header of `names`, then a row per name.
 pub fn table(names: &[&str], matrix: &[Vec<f64>]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
     let cells: Vec<Vec<String>> = matrix
         .iter()
         .map(|row| row.iter().map(|&x| format_number(x)).collect())

@@ -1,7 +1,7 @@
 //! `adgraph jvp FILE --at ... --dir ...`: the outputs and their tangents (directional
 //! derivatives) along one direction, by the forward interpreter.
 //!
-//! Compiles the function (`adgraph_exec::Program`) and runs `Program::jvp`: one
+//! Compiles the function (`adgraph::exec::Program`) and runs `Program::jvp`: one
 //! forward sweep carrying the tangent of every value along `--dir` (inputs not named
 //! there have tangent 0). Prints two sections, `outputs` and `tangents`, each
 //! `name = value` per output; with `--json`, `{"outputs": {...}, "tangents": {...}}`.

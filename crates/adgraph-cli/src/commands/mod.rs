@@ -5,16 +5,20 @@
 //! exactly what this enum holds.
 
 use crate::error::CliError;
-use adgraph_ir::format_number;
+use adgraph::ir::format_number;
 use clap::Subcommand;
 
+pub mod bench;
+pub mod check;
 pub mod diff;
 pub mod dot;
 pub mod dump;
 pub mod eval;
+pub mod grad;
 pub mod hessian;
 pub mod jvp;
 pub mod opt;
+pub mod plan;
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
@@ -23,16 +27,25 @@ pub enum Command {
     Dump(dump::DumpArgs),
     /// Print the function as a Graphviz DOT graph
     Dot(dot::DotArgs),
+    /// Optimize the function (fold, simplify, cse, dce) and print it as .adg
+    Opt(opt::OptArgs),
     /// Evaluate the outputs at a point (--at) or at every row of a CSV (--points)
     Eval(eval::EvalArgs),
     /// Outputs and their tangents along a direction (forward mode)
     Jvp(jvp::JvpArgs),
-    /// Print the derivative function as .adg (outputs, then d<out>_d<in>)
+    /// Outputs, the gradient of one output and the sweep's stats (reverse mode)
+    Grad(grad::GradArgs),
+    /// Print the derivative function as .adg (outputs, then `d<out>_d<in>`)
     Diff(diff::DiffArgs),
     /// The Hessian matrix of one output at a point
     Hessian(hessian::HessianArgs),
-    /// Optimize the function (fold, simplify, cse, dce) and print it as .adg
-    Opt(opt::OptArgs),
+    /// The checkpoint plan of the gradient; --pareto the memory/time frontier
+    Plan(plan::PlanArgs),
+    /// Measured medians of evaluation and gradient, one point and per point
+    Bench(bench::BenchArgs),
+    /// Every derivative mode against the others and finite differences; worst error
+    /// per input
+    Check(check::CheckArgs),
 }
 
 /// Runs `command`.
@@ -44,6 +57,10 @@ pub fn run(command: &Command) -> Result<(), CliError> {
         Command::Jvp(args) => jvp::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Hessian(args) => hessian::run(args),
+        Command::Grad(args) => grad::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Check(args) => check::run(args),
         Command::Opt(args) => opt::run(args),
     }
 }

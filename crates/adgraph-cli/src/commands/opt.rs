@@ -1,7 +1,7 @@
 //! `adgraph opt FILE [--passes a,b] [--fast] [--stats]`: the function after the
 //! optimizing pipeline, as `.adg`.
 //!
-//! Runs `adgraph_opt::Pipeline` (the default passes `fold,simplify,cse,dce`, or those
+//! Runs `adgraph::opt::Pipeline` (the default passes `fold,simplify,cse,dce`, or those
 //! named by `--passes`, repeated to a fixed point) in Strict mode, or Fast with
 //! `--fast`, and prints the result with the `.adg` printer, so it is valid input again.
 //! `--stats` writes the per-pass report (nodes and ops in and out, time) to standard
@@ -10,8 +10,8 @@
 use crate::error::CliError;
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph_ir::FloatMode;
-use adgraph_opt::{Pass, Pipeline};
+use adgraph::ir::FloatMode;
+use adgraph::opt::{Pass, Pipeline};
 use clap::Args;
 use std::io::Write;
 
@@ -70,6 +70,6 @@ pub fn run(args: &OptArgs) -> Result<(), CliError> {
         let _ = write!(std::io::stderr().lock(), "{report}");
     }
     let mut sink = Sink::stdout();
-    sink.write(&adgraph_ir::dump(&optimized.graph, function))?;
+    sink.write(&adgraph::ir::dump(&optimized.graph, function))?;
     sink.finish()
 }

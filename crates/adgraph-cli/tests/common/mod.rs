@@ -163,6 +163,27 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         extra: &[],
     },
     Subcommand {
+        name: "grad",
+        point: true,
+        extra: &[],
+    },
+    Subcommand {
+        name: "plan",
+        point: false,
+        extra: &[],
+    },
+    Subcommand {
+        name: "bench",
+        point: true,
+        extra: &["--points", "10"],
+    },
+    Subcommand {
+        name: "check",
+        // `--at` is optional for `check` (every input 0.5 without it).
+        point: false,
+        extra: &["--at", "x=3,y=4"],
+    },
+    Subcommand {
         name: "opt",
         point: false,
         extra: &[],
@@ -175,7 +196,15 @@ pub fn point_subcommands() -> impl Iterator<Item = &'static Subcommand> {
 }
 
 /// The subcommands that take `--points IN.csv`.
-pub const CSV_SUBCOMMANDS: &[&str] = &["eval"];
+pub const CSV_SUBCOMMANDS: &[&str] = &["eval", "grad"];
+
+/// The subcommands that take `--plan P`, each with the arguments it needs after the
+/// source to run on the seed.
+pub const PLAN_SUBCOMMANDS: &[(&str, &[&str])] = &[
+    ("grad", &["--at", "x=3,y=4"]),
+    ("plan", &[]),
+    ("bench", &["--at", "x=3,y=4", "--points", "10"]),
+];
 
 /// A fresh scratch folder for one test.
 pub fn scratch(name: &str) -> std::path::PathBuf {
