@@ -11,6 +11,8 @@
 
 use std::hint::black_box;
 
+use adgraph_exec::ReversePlan;
+use adgraph_peers::adgraph_reverse::ReverseParts;
 use adgraph_peers::adgraph_side::Adgraph;
 use adgraph_peers::cpu_time::ProcessCpuTime;
 use adgraph_peers::data::{batch_points, BATCH};
@@ -18,6 +20,7 @@ use adgraph_peers::peers::{
     echidna_f, echidna_grad, echidna_tape, echidna_vdp_checkpointed, num_dual_grad,
 };
 use adgraph_peers::{Case, Kind, NativeScratch};
+use adgraph_remat::Strategy;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// Criterion measuring the process's CPU time (see `adgraph_peers::cpu_time`).
@@ -48,9 +51,21 @@ fn one_point(c: &mut Bench, case: &Case) {
     let mut group = c.benchmark_group(format!("{}.grad", case.name()));
     group.sample_size(if slow { 10 } else { 20 });
     let mut g = vec![0.0; n];
+    let store_all = ReverseParts::new(case, Strategy::StoreAll).expect("adgraph plans StoreAll");
+    let reverse = ReversePlan::new(&store_all.trace, &store_all.plan).expect("plan fits its trace");
+    group.bench_function("adgraph", |b| b.iter(|| reverse.grad(black_box(&x), 0)));
     group.bench_function("adgraph-symbolic", |b| {
         b.iter(|| adgraph.symbolic_grad(black_box(&x)).map(|o| o[0]))
     });
+    if let Kind::VanDerPol(_) = case.kind {
+        let revolve = ReverseParts::new(case, Strategy::Revolve(VDP_CHECKPOINTS as u32))
+            .expect("adgraph plans Revolve");
+        let checkpointed =
+            ReversePlan::new(&revolve.trace, &revolve.plan).expect("plan fits its trace");
+        group.bench_function("adgraph-revolve", |b| {
+            b.iter(|| checkpointed.grad(black_box(&x), 0))
+        });
+    }
     group.bench_function("native", |b| {
         b.iter(|| case.native_grad(black_box(&x), &mut g, &mut scratch))
     });
@@ -103,6 +118,12 @@ fn batched(c: &mut Bench, case: &Case) {
     group.sample_size(10);
     let mut grads = vec![0.0; n * BATCH];
     let mut with_values = vec![0.0; (n + 1) * BATCH];
+    let store_all = ReverseParts::new(case, Strategy::StoreAll).expect("adgraph plans StoreAll");
+    let reverse = ReversePlan::new(&store_all.trace, &store_all.plan).expect("plan fits its trace");
+    let cotangents = vec![1.0; BATCH];
+    group.bench_function("adgraph", |b| {
+        b.iter(|| reverse.vjp_batch(black_box(&points), &cotangents))
+    });
     group.bench_function("adgraph-symbolic", |b| {
         b.iter(|| adgraph.symbolic_grad_batch(black_box(&points), &mut with_values))
     });
@@ -125,6 +146,10 @@ fn batched(c: &mut Bench, case: &Case) {
 }
 
 fn all(c: &mut Bench) {
+    // One thread for every system: the reverse interpreter's batches use rayon's pool.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global();
     let filter = std::env::var("PEERS_CASES").ok();
     for case in Case::all() {
         if let Some(only) = &filter {

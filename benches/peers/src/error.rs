@@ -13,6 +13,10 @@ pub enum PeersError {
     Optimize(adgraph_opt::OptError),
     /// Compiling or running a program failed.
     Exec(adgraph_exec::ExecError),
+    /// Tracing or planning for the reverse interpreter failed.
+    Remat(adgraph_remat::RematError),
+    /// Laying out or sweeping a reverse plan failed.
+    Reverse(adgraph_exec::ReverseError),
     /// Building the symbolic gradient failed.
     Diff(adgraph_diff::DiffError),
     /// The pipeline returned no function.
@@ -24,6 +28,8 @@ impl fmt::Display for PeersError {
         match self {
             PeersError::Optimize(e) => write!(f, "optimizing the workload failed: {e}"),
             PeersError::Exec(e) => write!(f, "compiling or running the program failed: {e}"),
+            PeersError::Remat(e) => write!(f, "tracing or planning the workload failed: {e}"),
+            PeersError::Reverse(e) => write!(f, "the reverse interpreter failed: {e}"),
             PeersError::Diff(e) => write!(f, "differentiating the workload failed: {e}"),
             PeersError::NoFunction => write!(f, "the optimizer returned no function"),
         }
@@ -47,5 +53,17 @@ impl From<adgraph_exec::ExecError> for PeersError {
 impl From<adgraph_diff::DiffError> for PeersError {
     fn from(e: adgraph_diff::DiffError) -> Self {
         PeersError::Diff(e)
+    }
+}
+
+impl From<adgraph_remat::RematError> for PeersError {
+    fn from(e: adgraph_remat::RematError) -> Self {
+        PeersError::Remat(e)
+    }
+}
+
+impl From<adgraph_exec::ReverseError> for PeersError {
+    fn from(e: adgraph_exec::ReverseError) -> Self {
+        PeersError::Reverse(e)
     }
 }

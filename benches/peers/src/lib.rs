@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod adgraph_reverse;
 pub mod adgraph_side;
 pub mod cpu_time;
 pub mod data;

@@ -152,13 +152,17 @@ pub fn format_seconds(seconds: f64) -> String {
 }
 
 /// The systems in row order, with their display names.
-pub const SYSTEMS: [(&str, &str); 9] = [
+pub const SYSTEMS: [(&str, &str); 10] = [
     ("native", "native Rust (hand-written)"),
     (
         "adgraph",
-        "adgraph (interpreter; gradient: reverse, StoreAll)",
+        "adgraph interpreter (f: forward; gradient: reverse, StoreAll)",
     ),
     ("adgraph-symbolic", "adgraph (compiled symbolic gradient)"),
+    (
+        "adgraph-revolve",
+        "adgraph reverse interpreter, Revolve(141)",
+    ),
     ("casadi", "CasADi 3.8.2 SX"),
     ("jax", "JAX 0.10 jit"),
     ("echidna", "echidna 0.15 bytecode tape"),

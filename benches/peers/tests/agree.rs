@@ -5,12 +5,15 @@
 //! figures recorded in `results/peers.json` are checked against the native ones, so a
 //! benchmark never compares different functions.
 
+use adgraph_exec::ReversePlan;
 use adgraph_ir::evaluate;
+use adgraph_peers::adgraph_reverse::ReverseParts;
 use adgraph_peers::adgraph_side::Adgraph;
 use adgraph_peers::peers::{
     echidna_f, echidna_grad, echidna_tape, echidna_vdp_checkpointed, num_dual_grad,
 };
 use adgraph_peers::{Case, Kind, NativeScratch};
+use adgraph_remat::Strategy;
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance * a.abs().max(b.abs()).max(1.0)
@@ -59,6 +62,25 @@ fn adgraph_values_and_gradients_match_native() {
             "{}",
             case.name()
         );
+        let (f, g) = native(&case);
+        let symbolic = a.symbolic_grad(case.point()).unwrap();
+        assert!(close(symbolic[0], f, 1e-12), "{}", case.name());
+        assert!(
+            max_rel(&symbolic[1..], &g) < 1e-10,
+            "{}: symbolic",
+            case.name()
+        );
+        let parts = ReverseParts::new(&case, Strategy::StoreAll).unwrap();
+        let reverse = ReversePlan::new(&parts.trace, &parts.plan).unwrap();
+        let r = reverse.grad(case.point(), 0).unwrap();
+        assert!(close(r.outputs[0], f, 1e-12), "{}", case.name());
+        assert!(max_rel(&r.adjoints, &g) < 1e-10, "{}: reverse", case.name());
+        if let Kind::VanDerPol(_) = case.kind {
+            let parts = ReverseParts::new(&case, Strategy::Revolve(141)).unwrap();
+            let revolve = ReversePlan::new(&parts.trace, &parts.plan).unwrap();
+            let r = revolve.grad(case.point(), 0).unwrap();
+            assert!(max_rel(&r.adjoints, &g) < 1e-10, "{}: Revolve", case.name());
+        }
         if case.batched {
             let n = case.point().len();
             let points = adgraph_peers::data::batch_points(case.point(), 40);
@@ -66,6 +88,7 @@ fn adgraph_values_and_gradients_match_native() {
             a.f_batch(&points, &mut out).unwrap();
             let mut with_gradients = vec![0.0; 40 * (n + 1)];
             a.symbolic_grad_batch(&points, &mut with_gradients).unwrap();
+            let batch = reverse.vjp_batch(&points, &[1.0; 40]).unwrap();
             let mut g = vec![0.0; n];
             for (k, x) in points.chunks_exact(n).enumerate() {
                 let want = case.native_grad(x, &mut g, &mut scratch);
@@ -73,6 +96,8 @@ fn adgraph_values_and_gradients_match_native() {
                 let row = &with_gradients[k * (n + 1)..(k + 1) * (n + 1)];
                 assert!(close(row[0], want, 1e-12), "{} point {k}", case.name());
                 assert!(max_rel(&row[1..], &g) < 1e-10, "{} point {k}", case.name());
+                let adjoints = &batch.adjoints[k * n..(k + 1) * n];
+                assert!(max_rel(adjoints, &g) < 1e-10, "{} point {k}", case.name());
             }
         }
     }
