@@ -1,6 +1,8 @@
 //! A builder that reads like math: `Expr` handles with operator overloading.
 
 use crate::{FloatMode, Function, Graph, GraphError, NodeId, Op};
+use indexmap::IndexSet;
+use rustc_hash::FxBuildHasher;
 use std::cell::{Ref, RefCell};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -25,7 +27,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 pub struct Builder {
     graph: RefCell<Graph>,
     /// Inputs in the order `input` first named them.
-    inputs: RefCell<Vec<NodeId>>,
+    inputs: RefCell<IndexSet<NodeId, FxBuildHasher>>,
     /// The first construction error, if any.
     error: RefCell<Option<GraphError>>,
 }
@@ -130,10 +132,7 @@ impl Builder {
         let r = self.graph.borrow_mut().input(name);
         let e = self.wrap(r);
         if !self.poisoned() {
-            let mut inputs = self.inputs.borrow_mut();
-            if !inputs.contains(&e.id) {
-                inputs.push(e.id);
-            }
+            self.inputs.borrow_mut().insert(e.id);
         }
         e
     }
@@ -181,7 +180,7 @@ impl Builder {
         if let Some(e) = self.error.borrow().clone() {
             return Err(e);
         }
-        Function::new(&self.graph.borrow(), self.inputs.borrow().clone(), outputs)
+        Function::new(&self.graph.borrow(), self.inputs.borrow().iter().copied().collect(), outputs)
     }
 
     /// The graph and a function of the inputs named so far with these outputs.
