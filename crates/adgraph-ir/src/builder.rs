@@ -180,7 +180,11 @@ impl Builder {
         if let Some(e) = self.error.borrow().clone() {
             return Err(e);
         }
-        Function::new(&self.graph.borrow(), self.inputs.borrow().iter().copied().collect(), outputs)
+        Function::new(
+            &self.graph.borrow(),
+            self.inputs.borrow().iter().copied().collect(),
+            outputs,
+        )
     }
 
     /// The graph and a function of the inputs named so far with these outputs.
