@@ -79,10 +79,21 @@ proptest! {
     #[test]
     fn finite_differences_agree_where_smooth(seed in any::<u64>(), inputs in 1usize..4, size in 3usize..25) {
         let (g, f, point) = random_function(seed, inputs, size);
-        let r = check::gradients(&g, &f, &point).unwrap();
-        let moderate = r.reference().iter().flatten().all(|v| v.is_finite() && v.abs() < 1e6);
-        if moderate {
-            prop_assert!(r.worst_fd_error() <= 1e-5, "finite differences off by {:e}\n{r}", r.worst_fd_error());
+        // abs, min, max and select(a < c) have kinks; a point within a difference step
+        // of one disagrees with any finite difference. Such a point is rare, so it is
+        // enough that the differences agree at the point or at one shifted off it.
+        let shifted: Vec<f64> = point.iter().map(|x| x + 1e-3 * (1.0 + x.abs())).collect();
+        let mut worst = f64::INFINITY;
+        for p in [&point, &shifted] {
+            let r = check::gradients(&g, &f, p).unwrap();
+            let moderate = r.reference().iter().flatten().all(|v| v.is_finite() && v.abs() < 1e6);
+            if !moderate {
+                worst = 0.0;
+                break;
+            }
+            worst = worst.min(r.worst_fd_error());
         }
+        prop_assert!(worst <= 1e-5, "finite differences off by {worst:e} at and next to the point");
     }
+
 }
