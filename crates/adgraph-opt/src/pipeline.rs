@@ -1,7 +1,7 @@
 //! `Pipeline`: named passes run in order, repeated to a fixed point (with a bound),
 //! with a [`Report`] of what each did.
 
-use crate::rebuild::same;
+use crate::rebuild::{reachable, rebuild, same, Keep};
 use crate::report::{Report, Step};
 use crate::{
     eliminate_common_subexpressions, eliminate_dead_nodes, fold_constants, simplify, OptError,
@@ -147,23 +147,25 @@ impl Pipeline {
         }
         crate::rebuild::check_functions(g, functions)?;
         let mut report = Report::default();
+        let segments = segments(&self.passes, self.mode);
         // The result of the last round (None: the input itself, not copied).
         let mut done: Option<Optimized> = None;
         let mut ops = count_ops(g, functions);
         for round in 1..=self.max_rounds.max(1) {
             let mut next: Option<Optimized> = None;
-            for &pass in &self.passes {
+            for segment in &segments {
                 let (pg, pf) = match next.as_ref().or(done.as_ref()) {
                     Some(r) => (&r.graph, r.functions.as_slice()),
                     None => (g, functions),
                 };
                 let start = Instant::now();
-                let out = pass.run(pg, pf, self.mode)?;
+                let out = run_segment(segment, pg, pf, self.mode)?;
                 let time = start.elapsed();
                 let ops_out = count_ops(&out.graph, &out.functions);
                 report.steps.push(Step {
                     round,
-                    pass,
+                    pass: segment[0],
+                    fused: segment[1..].to_vec(),
                     nodes_in: pg.len(),
                     nodes_out: out.graph.len(),
                     ops_in: ops,
@@ -190,6 +192,67 @@ impl Pipeline {
         let current = done.ok_or(OptError::NoPasses)?;
         Ok((current, report))
     }
+}
+
+/// Whether `pass` in `mode` is nothing but a rebuild through the constructors, and of
+/// which nodes; `None` for a pass that does more (the Fast `simplify`).
+fn rebuild_kind(pass: Pass, mode: FloatMode) -> Option<Keep> {
+    match pass {
+        Pass::Fold | Pass::Cse => Some(Keep::All),
+        Pass::Dce => Some(Keep::Reachable),
+        Pass::Simplify if mode == FloatMode::Strict => Some(Keep::Reachable),
+        Pass::Simplify => None,
+    }
+}
+
+/// Splits a round into segments run as one: each maximal run of consecutive
+/// rebuild-only passes is one segment (run by [`run_segment`]), any other pass is a
+/// segment of its own.
+fn segments(passes: &[Pass], mode: FloatMode) -> Vec<Vec<Pass>> {
+    let mut out: Vec<Vec<Pass>> = Vec::new();
+    for &pass in passes {
+        let fusible = rebuild_kind(pass, mode).is_some();
+        match out.last_mut() {
+            Some(last) if fusible && rebuild_kind(last[0], mode).is_some() => last.push(pass),
+            _ => out.push(vec![pass]),
+        }
+    }
+    out
+}
+
+/// Runs a segment of passes as few rebuilds as give the same fixed point.
+///
+/// The constructors are applied to every node a rebuild copies, so rebuilding a
+/// graph that a rebuild has just built changes nothing more than the rounds of the
+/// pipeline would catch: a run of rebuild-only passes needs at most two rebuilds,
+/// one of every node (if the run starts with `fold` or `cse`: nodes the outputs do
+/// not reach take part in sharing, exactly as when the passes run one by one) and one
+/// of the reachable nodes (if the run has `dce` or a Strict `simplify`). The second
+/// is skipped when the first changed nothing and every node is reachable. A segment
+/// of one other pass runs that pass.
+fn run_segment(
+    segment: &[Pass],
+    g: &Graph,
+    functions: &[Function],
+    mode: FloatMode,
+) -> Result<Optimized, OptError> {
+    let Some(first) = rebuild_kind(segment[0], mode) else {
+        return segment[0].run(g, functions, mode);
+    };
+    if first == Keep::Reachable {
+        return rebuild(g, functions, mode, Keep::Reachable);
+    }
+    let all = rebuild(g, functions, mode, Keep::All)?;
+    let prune = segment
+        .iter()
+        .any(|&p| rebuild_kind(p, mode) == Some(Keep::Reachable));
+    if !prune
+        || (same(g, functions, &all.graph, &all.functions)
+            && reachable(&all.graph, &all.functions).iter().all(|&r| r))
+    {
+        return Ok(all);
+    }
+    rebuild(&all.graph, &all.functions, mode, Keep::Reachable)
 }
 
 /// The operation nodes (not inputs or constants) any of the functions of `r` reaches.

@@ -12,8 +12,13 @@ use std::time::Duration;
 pub struct Step {
     /// The round of the pipeline (from 1).
     pub round: usize,
-    /// The pass.
+    /// The pass (the first of the row, if several ran as one).
     pub pass: Pass,
+    /// Passes that ran fused with `pass` as one rebuild (empty if it ran alone): in a
+    /// run of consecutive passes that only rebuild through the constructors (`fold`,
+    /// `cse`, `dce`, and `simplify` in Strict mode) the pipeline does the work of all
+    /// in at most two rebuilds, so their figures are one row, `fold+simplify+cse+dce`.
+    pub fused: Vec<Pass>,
     /// Nodes in the graph before the pass.
     pub nodes_in: usize,
     /// Nodes in the graph after the pass.
@@ -24,6 +29,18 @@ pub struct Step {
     pub ops_out: usize,
     /// Wall-clock time the pass took.
     pub time: Duration,
+}
+
+impl Step {
+    /// The row's name: the pass, or the fused passes joined by `+`.
+    pub fn name(&self) -> String {
+        let mut name = self.pass.name().to_string();
+        for p in &self.fused {
+            name.push('+');
+            name.push_str(p.name());
+        }
+        name
+    }
 }
 
 /// What a pipeline run did: every pass of every round, in order.
@@ -55,7 +72,7 @@ impl Report {
             out.push_str(&format!(
                 "round {} {:<8} nodes {:>9} -> {:<9} ops {:>9} -> {:<9}",
                 s.round,
-                s.pass.name(),
+                s.name(),
                 s.nodes_in,
                 s.nodes_out,
                 s.ops_in,
