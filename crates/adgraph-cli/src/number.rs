@@ -79,39 +79,10 @@ pub fn parse_number(text: &str) -> Result<f64, NumberError> {
     Ok(if negative { -magnitude } else { magnitude })
 }
 
-/// Whether `s` is an unsigned literal: `digits [. digits] [e [+-] digits]` or
-/// `. digits [e ...]`.
+/// Whether `s` is an unsigned literal of the language, by the parser's own scanner.
 fn is_literal(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |mut i: usize| {
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        i
-    };
-    let mut i = digits(0);
-    let whole = i > 0;
-    if b.get(i) == Some(&b'.') {
-        let j = digits(i + 1);
-        if j == i + 1 {
-            return false;
-        }
-        i = j;
-    } else if !whole {
-        return false;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        let mut j = i + 1;
-        if matches!(b.get(j), Some(b'+' | b'-')) {
-            j += 1;
-        }
-        let k = digits(j);
-        if k == j {
-            return false;
-        }
-        i = k;
-    }
-    i == b.len()
+    matches!(b.first(), Some(b'0'..=b'9' | b'.')) && adgraph::ir::scan_number(b, 0) == Ok(b.len())
 }
 
 #[cfg(test)]

@@ -40,6 +40,6 @@ pub use id::NodeId;
 pub use node::Node;
 pub use op::{derivative, Calculus, Numbers, Op, Syntax};
 pub use parse::{
-    parse, parse_bytes, parse_expression, parse_into, utf8, ParseError, ParseErrorKind,
+    parse, parse_bytes, parse_expression, parse_into, scan_number, utf8, ParseError, ParseErrorKind,
 };
 pub use print::{dump, format_number};

@@ -236,6 +236,49 @@ pub fn parse_expression(source: &str) -> Result<(Graph, Function), ParseError> {
     Ok((g, f))
 }
 
+/// Scans the unsigned number literal that starts at `b[start]` (a digit or `.`):
+/// `digits [. digits] [(e|E) [+-] digits]` or `. digits [...]`. Returns the end of the
+/// literal, or the position where a digit was needed and what was expected there.
+/// The one definition of the literal syntax: the lexer and the CLI's `--at` and CSV
+/// readers both use it.
+///
+/// ```
+/// use adgraph_ir::scan_number;
+/// assert_eq!(scan_number(b"2.5E+4)", 0), Ok(6));
+/// assert_eq!(scan_number(b".5", 0), Ok(2));
+/// assert_eq!(scan_number(b"1.e3", 0), Err((2, "a digit after `.`")));
+/// assert_eq!(scan_number(b"1e", 0), Err((2, "digits in the exponent")));
+/// ```
+pub fn scan_number(b: &[u8], start: usize) -> Result<usize, (usize, &'static str)> {
+    let digits = |mut j: usize| {
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    let mut i = digits(start);
+    if b.get(i) == Some(&b'.') {
+        let frac = i + 1;
+        let j = digits(frac);
+        if j == frac {
+            return Err((j, "a digit after `.`"));
+        }
+        i = j;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let k = digits(j);
+        if k == j {
+            return Err((k, "digits in the exponent"));
+        }
+        i = k;
+    }
+    Ok(i)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Tok<'s> {
     Name(&'s str),
@@ -458,44 +501,15 @@ impl<'s, 'g> Parser<'s, 'g> {
                 Ok((Tok::Name(&self.src[start..i]), start, i))
             }
             b'0'..=b'9' | b'.' => {
-                let digits = |mut j: usize| {
-                    while j < b.len() && b[j].is_ascii_digit() {
-                        j += 1;
-                    }
-                    j
-                };
-                i = digits(i);
-                if c == b'.' || b.get(i) == Some(&b'.') {
-                    let frac = i + 1;
-                    let j = digits(frac);
-                    if j == frac {
-                        return Err(self.error_at(
-                            j,
-                            ParseErrorKind::Expected {
-                                expected: "a digit after `.`",
-                                found: self.describe_at(j),
-                            },
-                        ));
-                    }
-                    i = j;
-                }
-                if matches!(b.get(i), Some(b'e' | b'E')) {
-                    let mut j = i + 1;
-                    if matches!(b.get(j), Some(b'+' | b'-')) {
-                        j += 1;
-                    }
-                    let k = digits(j);
-                    if k == j {
-                        return Err(self.error_at(
-                            k,
-                            ParseErrorKind::Expected {
-                                expected: "digits in the exponent",
-                                found: self.describe_at(k),
-                            },
-                        ));
-                    }
-                    i = k;
-                }
+                let i = scan_number(b, start).map_err(|(at, expected)| {
+                    self.error_at(
+                        at,
+                        ParseErrorKind::Expected {
+                            expected,
+                            found: self.describe_at(at),
+                        },
+                    )
+                })?;
                 Ok((Tok::Number(&self.src[start..i]), start, i))
             }
             _ => {
