@@ -54,7 +54,12 @@ pub fn pareto(trace: &Trace, costs: &CostModel, name: &str) -> Result<Frontier, 
     peaks.dedup();
     for bytes in peaks {
         let p = crate::plan_checkpoints(trace, Strategy::Budget(bytes), costs)?;
-        if p.chosen() == p.strategy() {
+        let (b, c) = (p.prediction().peak_bytes, p.prediction().recompute_cost);
+        // A budget above a schedule's peak may find the same schedule again: one row.
+        let seen = plans
+            .iter()
+            .any(|q| q.prediction().peak_bytes == b && q.prediction().recompute_cost == c);
+        if p.chosen() == p.strategy() && !seen {
             plans.push(p);
         }
     }
