@@ -134,6 +134,7 @@ fn the_guide_shows_the_snapshot_test_as_it_is() {
         "tests/guide_snapshot.rs",
         "snapshots/guide/guide_snapshot__seed_gradient_graph.snap",
         "examples/seed.adg",
+        "docs/seed_nodes.adg",
     ] {
         let text = std::fs::read_to_string(root().join(file)).expect(file);
         assert!(
