@@ -21,7 +21,15 @@ const FEATURES: usize = 4;
 /// Training samples.
 const SAMPLES: usize = 8;
 
-fn main() -> Res<()> {
+fn main() {
+    if let Err(e) = try_main() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// Reads the optional arguments, runs, prints.
+fn try_main() -> Res<()> {
     let width = match std::env::args().nth(1) {
         Some(a) => a
             .parse::<usize>()
@@ -89,7 +97,8 @@ fn model(width: usize) -> Res<(Graph, Function, Vec<f64>)> {
 /// Trains for `steps` steps of gradient descent; returns the loss before each step and
 /// after the last.
 fn run(width: usize, steps: usize, out: &mut String) -> Res<Vec<f64>> {
-    let (g, f, mut w) = model(width.max(1))?;
+    let width = width.max(1);
+    let (g, f, mut w) = model(width)?;
     let trace = Trace::from_function(&g, &f)?;
     let plan = plan_checkpoints(&trace, Strategy::StoreAll, &CostModel::default())?;
     let reverse = ReversePlan::new(&trace, &plan)?;

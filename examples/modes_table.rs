@@ -33,7 +33,15 @@ struct Row {
     disagreement: f64,
 }
 
-fn main() -> Res<()> {
+fn main() {
+    if let Err(e) = try_main() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// Reads the optional arguments, runs, prints.
+fn try_main() -> Res<()> {
     let mut args = std::env::args().skip(1);
     let max_n = match args.next() {
         Some(a) => a

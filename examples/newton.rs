@@ -16,7 +16,15 @@ use std::fmt::Write as _;
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
-fn main() -> Res<()> {
+fn main() {
+    if let Err(e) = try_main() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// Reads the optional arguments, runs, prints.
+fn try_main() -> Res<()> {
     let n = match std::env::args().nth(1) {
         Some(a) => a
             .parse::<usize>()

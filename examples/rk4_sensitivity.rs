@@ -27,7 +27,15 @@ struct Row {
     gradient: Vec<f64>,
 }
 
-fn main() -> Res<()> {
+fn main() {
+    if let Err(e) = try_main() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// Reads the optional arguments, runs, prints.
+fn try_main() -> Res<()> {
     let steps = match std::env::args().nth(1) {
         Some(a) => a
             .parse::<usize>()
