@@ -5,12 +5,14 @@
 //! every intermediate slot holds a lane of values, one per point (structure of
 //! arrays), and each instruction is one loop over its lanes that the compiler
 //! vectorizes where the opcode allows (add, multiply, compare, select...). Constants
-//! stay scalars. Each lane computes exactly the scalar arithmetic of one-point
-//! evaluation (the same functions, no fused or reassociated operations), so results
+//! stay scalars. Steps are the program's (fused pairs make one pass over the lanes
+//! where two instructions would make two, the inner value staying in a register).
+//! Each lane computes exactly the scalar arithmetic of one-point evaluation (the same
+//! functions in the same order, no contracted or reassociated operations), so results
 //! are bit-identical to [`Program::eval`] whatever the batch size or thread count:
 //! threads only decide which chunk runs where.
 
-use crate::code::{arity, binary, unary, Code, Kind};
+use crate::code::{arity, binary, match_kind, pair_value, parts, unary, Code, Kind};
 use crate::{ExecError, Program};
 use adgraph_ir::op::{max, min, select};
 use rayon::prelude::*;
@@ -71,6 +73,42 @@ fn truth(b: bool) -> f64 {
     } else {
         0.0
     }
+}
+
+/// `d[i] = f(a[i], b[i], c[i])`. SAFETY: as for [`map1`].
+#[inline(always)]
+unsafe fn map3(
+    d: &mut [f64],
+    a: impl Lane,
+    b: impl Lane,
+    c: impl Lane,
+    f: impl Fn(f64, f64, f64) -> f64,
+) {
+    for (i, d) in d.iter_mut().enumerate() {
+        *d = f(a.at(i), b.at(i), c.at(i));
+    }
+}
+
+/// One fused pair over lanes: one pass computes both halves, the inner value never
+/// leaves a register. SAFETY: as for [`map1`].
+#[inline(always)]
+unsafe fn pair_lanes(kind: Kind, d: &mut [f64], a: impl Lane, b: impl Lane, c: impl Lane) {
+    macro_rules! pair {
+        ($inner:ident, $outer:ident, $side:tt) => {
+            map3(d, a, b, c, |x, y, z| {
+                let (inner, outer) = (Kind::$inner, Kind::$outer);
+                let t = pair_value(inner, x, if inner == Kind::Square { x } else { y });
+                if outer == Kind::Square {
+                    t * t
+                } else if $side == 0 {
+                    pair_value(outer, t, z)
+                } else {
+                    pair_value(outer, z, t)
+                }
+            })
+        };
+    }
+    match_kind!(kind, pair, {}, { _ => {} })
 }
 
 /// One unary opcode over a lane. SAFETY: as for [`map1`].
@@ -304,6 +342,21 @@ impl Program {
                 Place::Lane(o) => Ok(std::slice::from_raw_parts(base.add(o), w)),
             }
         };
+        if parts(c.kind).is_some() {
+            let (a, b, e) = (operand(c.a), operand(c.b), operand(c.c));
+            let k = c.kind;
+            match (a, b, e) {
+                (Ok(a), Ok(b), Ok(e)) => pair_lanes(k, d, a, b, e),
+                (Ok(a), Ok(b), Err(z)) => pair_lanes(k, d, a, b, Scalar(z)),
+                (Ok(a), Err(y), Ok(e)) => pair_lanes(k, d, a, Scalar(y), e),
+                (Ok(a), Err(y), Err(z)) => pair_lanes(k, d, a, Scalar(y), Scalar(z)),
+                (Err(x), Ok(b), Ok(e)) => pair_lanes(k, d, Scalar(x), b, e),
+                (Err(x), Ok(b), Err(z)) => pair_lanes(k, d, Scalar(x), b, Scalar(z)),
+                (Err(x), Err(y), Ok(e)) => pair_lanes(k, d, Scalar(x), Scalar(y), e),
+                (Err(x), Err(y), Err(z)) => pair_lanes(k, d, Scalar(x), Scalar(y), Scalar(z)),
+            }
+            return;
+        }
         match arity(c.kind) {
             1 => match operand(c.a) {
                 Ok(a) => unary_lanes(c.kind, c.exponent(), d, a),
