@@ -143,6 +143,38 @@ unsafe fn binary_lanes(kind: Kind, d: &mut [f64], a: impl Lane, b: impl Lane) {
     }
 }
 
+/// Points per block of [`transpose`]: one cache line of a lane.
+const TILE: usize = 8;
+
+/// Writes `w` points of `ni` inputs (`pts`, row-major) as lanes: `buf[i * w + p]` is
+/// input `i` of point `p`. In blocks of [`TILE`] points: the block's rows are read
+/// front to back side by side (a few sequential streams the prefetcher follows),
+/// and each input's `TILE` values are written together, a whole line of its lane. A
+/// point-by-point copy writes a different line of the buffer on every store, and an
+/// input-blocked one reads every row at a stride the prefetcher does not follow.
+fn transpose(pts: &[f64], ni: usize, w: usize, buf: &mut [f64]) {
+    let mut p0 = 0;
+    while p0 < w {
+        let n = TILE.min(w - p0);
+        let rows = &pts[p0 * ni..(p0 + n) * ni];
+        if n == TILE {
+            for i in 0..ni {
+                let lane = &mut buf[i * w + p0..i * w + p0 + TILE];
+                for (q, d) in lane.iter_mut().enumerate() {
+                    *d = rows[q * ni + i];
+                }
+            }
+        } else {
+            for (q, row) in rows.chunks_exact(ni).enumerate() {
+                for (i, &x) in row.iter().enumerate() {
+                    buf[i * w + p0 + q] = x;
+                }
+            }
+        }
+        p0 += n;
+    }
+}
+
 /// Where a slot lives in a chunk.
 enum Place {
     /// A lane: `width` values from this offset of the chunk buffer.
@@ -271,11 +303,7 @@ impl Program {
     fn run_chunk(&self, buf: &mut [f64], pts: &[f64], out: &mut [f64]) {
         let (ni, no) = (self.input_count(), self.output_count());
         let w = pts.len() / ni;
-        for (p, row) in pts.chunks_exact(ni).enumerate() {
-            for (i, &x) in row.iter().enumerate() {
-                buf[i * w + p] = x;
-            }
-        }
+        transpose(pts, ni, w, buf);
         let base = buf.as_mut_ptr();
         // SAFETY: `buf` holds `(slot_count - constant_count) * BATCH_WIDTH` values and
         // `w <= BATCH_WIDTH`.
