@@ -16,6 +16,7 @@ use crate::code::{arity, binary, match_kind, pair_value, parts, unary, Code, Kin
 use crate::{ExecError, Program};
 use adgraph_ir::op::{max, min, select};
 use rayon::prelude::*;
+use std::cell::RefCell;
 
 /// Points per chunk in batched evaluation: the lane width. Chosen by measurement
 /// (`benches/eval.rs`): wide enough to amortize the dispatch of each instruction,
@@ -175,6 +176,36 @@ fn transpose(pts: &[f64], ni: usize, w: usize, buf: &mut [f64]) {
     }
 }
 
+/// Chunk buffers up to this many values (8 MiB) stay with their thread between
+/// calls; larger ones are allocated per call and freed.
+const KEEP_LANES: usize = 1 << 20;
+
+thread_local! {
+    /// This thread's chunk buffer, kept between chunks and calls. Allocating one per
+    /// rayon task (zeroed, and for large programs page-faulted in by the kernel) was a
+    /// cost paid again on every task, growing with the number of threads.
+    static LANES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on a buffer of `len` values (contents unspecified: a chunk writes every
+/// lane before reading it), this thread's kept buffer when it is free and not too
+/// large.
+fn with_lanes<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    if len > KEEP_LANES {
+        return f(&mut vec![0.0; len]);
+    }
+    LANES.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < len {
+                buf.resize(len, 0.0);
+            }
+            f(&mut buf[..len])
+        }
+        // Busy: a batch evaluated inside another batch's chunk on this thread.
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
 /// Where a slot lives in a chunk.
 enum Place {
     /// A lane: `width` values from this offset of the chunk buffer.
@@ -237,20 +268,18 @@ impl Program {
         let lanes = (self.slot_count() - self.constant_count())
             .checked_mul(BATCH_WIDTH)
             .ok_or(ExecError::TooLarge { what: "the lanes" })?;
-        let point_chunks = points.chunks(BATCH_WIDTH * ni);
         if parallel {
             points
                 .par_chunks(BATCH_WIDTH * ni)
                 .zip(outputs.par_chunks_mut(BATCH_WIDTH * no))
-                .for_each_init(
-                    || vec![0.0; lanes],
-                    |buf, (pts, out)| self.run_chunk(buf, pts, out),
-                );
+                .for_each(|(pts, out)| with_lanes(lanes, |buf| self.run_chunk(buf, pts, out)));
         } else {
-            let mut buf = vec![0.0; lanes];
-            for (pts, out) in point_chunks.zip(outputs.chunks_mut(BATCH_WIDTH * no)) {
-                self.run_chunk(&mut buf, pts, out);
-            }
+            with_lanes(lanes, |buf| {
+                let chunks = points.chunks(BATCH_WIDTH * ni);
+                for (pts, out) in chunks.zip(outputs.chunks_mut(BATCH_WIDTH * no)) {
+                    self.run_chunk(buf, pts, out);
+                }
+            });
         }
         Ok(())
     }
@@ -437,6 +466,27 @@ mod tests {
             }
             assert_eq!(bits(&serial), bits(&one), "{}", w.name);
             assert_eq!(bits(&parallel), bits(&one), "{}", w.name);
+        }
+    }
+
+    #[test]
+    fn a_kept_buffer_does_not_leak_between_programs() {
+        // A larger program leaves NaN lanes behind; smaller ones then reuse the buffer.
+        let big = adgraph_workloads::rosenbrock(60);
+        let p = Program::compile(&big.graph, &big.function).unwrap();
+        let nan = vec![f64::NAN; 100 * p.input_count()];
+        assert!(p.eval_batch_serial(&nan).unwrap()[0].is_nan());
+        for w in [adgraph_workloads::rosenbrock(7), adgraph_workloads::seed()] {
+            let p = Program::compile(&w.graph, &w.function).unwrap();
+            let points: Vec<f64> = (0..90).flat_map(|_| w.point.clone()).collect();
+            let want = p.eval(&w.point).unwrap();
+            for got in p
+                .eval_batch_serial(&points)
+                .unwrap()
+                .chunks(p.output_count())
+            {
+                assert_eq!(bits(got), bits(&want), "{}", w.name);
+            }
         }
     }
 
