@@ -478,6 +478,10 @@ impl Program {
             });
         }
         self.forward_sweep(ws, point, count, outputs, tangents, |t| {
+            if count == 1 {
+                t.copy_from_slice(directions);
+                return;
+            }
             for (j, d) in directions.chunks_exact(ni.max(1)).enumerate() {
                 for (i, &x) in d.iter().enumerate() {
                     t[i * count + j] = x;
