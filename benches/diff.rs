@@ -1,38 +1,96 @@
-//! Symbolic differentiation: building the gradient graph of Rosenbrock n = 100,000
-//! (target under 0.5 s), beside copying the function itself through the same smart
-//! constructors in the same run (the baseline), and a
-//! Hessian-vector product graph (forward over reverse) of the same function.
+//! Symbolic differentiation on every workload at two sizes: building the gradient
+//! graph (beside copying the function itself through the same smart constructors, the
+//! baseline of the same run), optimizing it, compiling it, and evaluating the compiled
+//! `[f, grad f]` beside the compiled `f` (the cheap-gradient ratio of the symbolic
+//! route); plus a Hessian-vector product graph (forward over reverse) of Rosenbrock.
+//!
+//! `cargo bench --bench diff -- --warm-up-time 1 --measurement-time 3`; one workload:
+//! append its name, e.g. `'lj-30'`.
 
 use adgraph_diff::{compact, grad, hvp};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use adgraph_exec::{Program, Workspace};
+use adgraph_ir::{FloatMode, Function, Graph};
+use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, van_der_pol, Workload};
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 
-fn rosenbrock_gradient(c: &mut Criterion) {
+/// The workloads, each at two sizes (the MLP at its one size, with constant weights
+/// and with weights as inputs).
+fn workloads() -> Vec<Workload> {
+    vec![
+        rosenbrock(1000),
+        rosenbrock(100_000),
+        van_der_pol(1000),
+        van_der_pol(20_000),
+        lennard_jones(30),
+        lennard_jones(100),
+        mlp(),
+        mlp_weights(),
+    ]
+}
+
+/// The strict pipeline, then the compiled program of its first function.
+fn optimized_program(g: &Graph, f: &Function) -> Program {
+    let (o, _) = adgraph_opt::optimize(g, std::slice::from_ref(f), FloatMode::Strict).unwrap();
+    Program::compile(&o.graph, &o.functions[0]).unwrap()
+}
+
+fn symbolic(c: &mut Criterion) {
+    for w in workloads() {
+        let large = w.graph.len() > 200_000;
+        let mut group = c.benchmark_group(format!("diff/{}", w.name));
+        group.sample_size(10);
+        group.bench_function("copy f (baseline)", |b| {
+            b.iter(|| compact(&w.graph, &w.function).unwrap())
+        });
+        group.bench_function("grad", |b| {
+            b.iter_batched(
+                || w.graph.clone(),
+                |mut g| grad(&mut g, &w.function, None).unwrap(),
+                BatchSize::LargeInput,
+            )
+        });
+        let mut g = w.graph.clone();
+        let df = grad(&mut g, &w.function, None).unwrap();
+        group.bench_function("optimize [f, grad f] (strict)", |b| {
+            b.iter(|| {
+                adgraph_opt::optimize(&g, std::slice::from_ref(&df), FloatMode::Strict).unwrap()
+            })
+        });
+        let (o, _) =
+            adgraph_opt::optimize(&g, std::slice::from_ref(&df), FloatMode::Strict).unwrap();
+        group.bench_function("compile [f, grad f]", |b| {
+            b.iter(|| Program::compile(&o.graph, &o.functions[0]).unwrap())
+        });
+        group.finish();
+
+        // Evaluation: compiled f (baseline) against compiled [f, grad f], one point.
+        let f = optimized_program(&w.graph, &w.function);
+        let fg = Program::compile(&o.graph, &o.functions[0]).unwrap();
+        let mut group = c.benchmark_group(format!("diff-eval/{}", w.name));
+        if large {
+            group.sample_size(20);
+        }
+        let (mut ws, mut out) = (Workspace::new(), vec![0.0; f.output_count()]);
+        group.bench_function("f (baseline)", |b| {
+            b.iter(|| f.eval_with(&mut ws, black_box(&w.point), &mut out).unwrap())
+        });
+        let mut out = vec![0.0; fg.output_count()];
+        group.bench_function("[f, grad f]", |b| {
+            b.iter(|| {
+                fg.eval_with(&mut ws, black_box(&w.point), &mut out)
+                    .unwrap()
+            })
+        });
+        group.finish();
+    }
+}
+
+fn hessian_vector(c: &mut Criterion) {
     let n = 100_000;
-    let w = adgraph_workloads::rosenbrock(n);
-    let mut group = c.benchmark_group("diff");
+    let w = rosenbrock(n);
+    let mut group = c.benchmark_group("diff-hvp/rosenbrock-100000");
     group.sample_size(10);
-    // Baseline: copying f itself (900k nodes) through the same smart constructors.
-    group.bench_function("copy f (baseline) rosenbrock-100000", |b| {
-        b.iter(|| compact(&w.graph, &w.function).unwrap())
-    });
-    group.bench_function("grad rosenbrock-100000", |b| {
-        b.iter_batched(
-            || w.graph.clone(),
-            |mut g| grad(&mut g, &w.function, None).unwrap(),
-            BatchSize::LargeInput,
-        )
-    });
-    group.bench_function("grad + compact rosenbrock-100000", |b| {
-        b.iter_batched(
-            || w.graph.clone(),
-            |mut g| {
-                let df = grad(&mut g, &w.function, None).unwrap();
-                compact(&g, &df).unwrap()
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    group.bench_function("hvp rosenbrock-100000", |b| {
+    group.bench_function("hvp", |b| {
         b.iter_batched(
             || {
                 let mut g = w.graph.clone();
@@ -46,5 +104,5 @@ fn rosenbrock_gradient(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, rosenbrock_gradient);
+criterion_group!(benches, symbolic, hessian_vector);
 criterion_main!(benches);

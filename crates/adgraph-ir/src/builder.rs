@@ -187,13 +187,18 @@ impl Builder {
         )
     }
 
-    /// The graph and a function of the inputs named so far with these outputs.
+    /// The graph and a function of the inputs named so far with these outputs. The
+    /// graph is handed over, not copied: the builder is left with an empty graph of the
+    /// same mode, so expressions made before `finish` must not be used with it again
+    /// (to keep building, use [`function`](Self::function) and read
+    /// [`graph`](Self::graph)).
     pub fn finish<'a>(
         &'a self,
         outputs: impl IntoIterator<Item = (&'a str, Expr<'a>)>,
     ) -> Result<(Graph, Function), GraphError> {
         let f = self.function(outputs)?;
-        Ok((self.graph.borrow().clone(), f))
+        let mode = self.graph.borrow().mode();
+        Ok((self.graph.replace(Graph::with_mode(mode)), f))
     }
 
     /// The graph, or the first construction error.
@@ -371,6 +376,17 @@ mod tests {
             b.function([("z", z)]),
             Err(GraphError::CapacityExceeded { limit: 2 })
         );
+    }
+
+    #[test]
+    fn finish_hands_the_graph_over() {
+        let b = Builder::with_mode(FloatMode::Fast);
+        let x = b.input("x");
+        let (g, f) = b.finish([("y", x.sin() + 1.0)]).unwrap();
+        assert_eq!(g.len(), 4);
+        assert_eq!(f.outputs().len(), 1);
+        assert!(b.graph().is_empty());
+        assert_eq!(b.graph().mode(), FloatMode::Fast);
     }
 
     #[test]

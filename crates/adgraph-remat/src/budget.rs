@@ -1,15 +1,21 @@
 //! `Budget(bytes)`: the plan with the least recomputation whose peak fits.
 //!
-//! The search runs over the schedules this crate can build on the trace's narrow-point
-//! segmentation: store-all, binomial schedules for every snapshot count on a geometric
-//! ladder (1, 2, 3, 4, 6, 8, 12, ... up to the segment count), periodic schedules on
-//! the same ladder, and recompute-all. Each candidate's peak is predicted exactly by
-//! simulation (the same walk the interpreter measures), so the chosen plan never
-//! exceeds the budget. If none fits, the error names the smallest peak among them.
+//! Two searches, and the better of them wins. The families: store-all, binomial
+//! schedules for every snapshot count on a geometric ladder (1, 2, 3, 4, 6, 8, 12, ...
+//! up to the segment count), periodic schedules on the same ladder, and recompute-all,
+//! all over the trace's narrow-point segmentation; they are optimal or near it when
+//! segments are alike (a time-stepping chain). And the dynamic program of
+//! [`crate::optimal`] over the same segmentation coarsened to at most
+//! [`MAX_SEGMENTS`] segments, which prices every segment's own cost, tape and
+//! checkpoint width, so it wins where segments differ (layers, wide middles, sums).
+//! Each candidate's peak is predicted exactly by simulation (the same walk the
+//! interpreter measures), so the chosen plan never exceeds the budget. If none fits,
+//! the error names the smallest peak among them.
 
-use crate::plan::{finish, Plan};
+use crate::optimal::{optimal_schedule, Chain, MAX_SEGMENTS};
+use crate::plan::{finish, tapes, Plan};
 use crate::schedule::{self, Action};
-use crate::{plan::NARROW_RADIUS, CostModel, RematError, Strategy, Trace};
+use crate::{plan::NARROW_RADIUS, CostModel, RematError, Strategy, Trace, VALUE_BYTES};
 
 /// 1, 2, 3, 4, 6, 8, 12, 16, ... up to `max` (included).
 pub fn ladder(max: u32) -> Vec<u32> {
@@ -71,7 +77,10 @@ pub(crate) fn plan_for_budget(
     bytes: u64,
     costs: &CostModel,
 ) -> Result<Plan, RematError> {
-    let plans = candidate_plans(trace, costs)?;
+    let mut plans = candidate_plans(trace, costs)?;
+    if let Some(p) = optimal_plan(trace, bytes, costs)? {
+        plans.push(p);
+    }
     let smallest = plans
         .iter()
         .map(|p| p.prediction().peak_bytes)
@@ -103,6 +112,50 @@ pub(crate) fn plan_for_budget(
             smallest,
         }),
     }
+}
+
+/// The dynamic program's plan for `bytes` over the coarsened narrow-point
+/// segmentation, if one fits.
+pub(crate) fn optimal_plan(
+    trace: &Trace,
+    bytes: u64,
+    costs: &CostModel,
+) -> Result<Option<Plan>, RematError> {
+    let natural = schedule::narrow_boundaries(trace, NARROW_RADIUS);
+    if natural.len() < 2 {
+        return Ok(None);
+    }
+    let b = schedule::coarsen(trace, &natural, MAX_SEGMENTS);
+    let base = (trace.slot_count() as u64 + trace.adjoint_count() as u64) * VALUE_BYTES;
+    let Some(avail) = bytes.checked_sub(base) else {
+        return Ok(None);
+    };
+    let widths = trace.widths();
+    let steps = trace.steps();
+    let chain = Chain {
+        cost: b
+            .windows(2)
+            .map(|w| {
+                steps[w[0] as usize..w[1] as usize]
+                    .iter()
+                    .map(|s| costs.cost(s.op))
+                    .sum()
+            })
+            .collect(),
+        checkpoint: b[..b.len() - 1]
+            .iter()
+            .map(|&x| widths[x as usize] as u64 * VALUE_BYTES)
+            .collect(),
+        tape: tapes(trace, &b)
+            .iter()
+            .map(|t| t.len() as u64 * VALUE_BYTES)
+            .collect(),
+    };
+    let Some((actions, _)) = optimal_schedule(&chain, avail) else {
+        return Ok(None);
+    };
+    let strategy = Strategy::Budget(bytes);
+    finish(trace, strategy, strategy, b, actions, costs).map(Some)
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@
 mod budget;
 mod cost;
 mod error;
+pub mod optimal;
 mod pareto;
 pub mod plan;
 pub mod schedule;

@@ -25,7 +25,8 @@ pub struct FrontierPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frontier {
     /// The points, in candidate order (store-all, revolve ladder, periodic ladder,
-    /// recompute-all).
+    /// recompute-all), then the budget plans of the dynamic program at those plans'
+    /// peaks where it beats them all.
     pub points: Vec<FrontierPoint>,
     /// The program's name, for titles.
     pub name: String,
@@ -45,7 +46,18 @@ pub struct Frontier {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn pareto(trace: &Trace, costs: &CostModel, name: &str) -> Result<Frontier, RematError> {
-    let plans = candidate_plans(trace, costs)?;
+    let mut plans = candidate_plans(trace, costs)?;
+    // At each family plan's peak, the budget plan when the dynamic program beats every
+    // family there (it then fills the gaps of the frontier).
+    let mut peaks: Vec<u64> = plans.iter().map(|p| p.prediction().peak_bytes).collect();
+    peaks.sort_unstable();
+    peaks.dedup();
+    for bytes in peaks {
+        let p = crate::plan_checkpoints(trace, Strategy::Budget(bytes), costs)?;
+        if p.chosen() == p.strategy() {
+            plans.push(p);
+        }
+    }
     let key = |p: &Plan| (p.prediction().peak_bytes, p.prediction().recompute_cost);
     let points = plans
         .iter()
@@ -271,6 +283,7 @@ impl Frontier {
             (Strategy::RecomputeAll, "recompute-all"),
             (Strategy::Periodic(2), "periodic:K"),
             (Strategy::Revolve(2), "revolve:S"),
+            (Strategy::Budget(0), "budget (optimal)"),
         ]
         .into_iter()
         .enumerate()
@@ -297,10 +310,16 @@ impl Frontier {
 /// A marker for a strategy family: square, diamond, triangle, circle.
 fn marker(strategy: Strategy, x: f64, y: f64) -> String {
     match strategy {
-        Strategy::StoreAll | Strategy::Budget(_) => format!(
+        Strategy::StoreAll => format!(
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"#1f77b4\"/>",
             x - 4.5,
             y - 4.5
+        ),
+        Strategy::Budget(_) => format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"8\" height=\"8\" fill=\"none\" \
+             stroke=\"#9467bd\" stroke-width=\"1.5\"/>",
+            x - 4.0,
+            y - 4.0
         ),
         Strategy::RecomputeAll => format!(
             "<path d=\"M{x:.1},{:.1} l5,5 l-5,5 l-5,-5 z\" fill=\"#d62728\"/>",

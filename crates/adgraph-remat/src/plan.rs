@@ -181,7 +181,8 @@ impl Plan {
         self.strategy
     }
 
-    /// The strategy whose schedule this is (for a budget: the one chosen).
+    /// The strategy whose schedule this is: for a budget, the family chosen, or the
+    /// budget itself when the dynamic program's schedule (segment-level optimum) won.
     pub fn chosen(&self) -> Strategy {
         self.chosen
     }
@@ -446,7 +447,13 @@ impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = &self.prediction;
         let l = self.segment_count();
-        if self.strategy == self.chosen {
+        if let (Strategy::Budget(_), true) = (self.strategy, self.strategy == self.chosen) {
+            writeln!(
+                f,
+                "plan {} (chose the optimal schedule over these segments)",
+                self.strategy
+            )?;
+        } else if self.strategy == self.chosen {
             writeln!(f, "plan {}", self.strategy)?;
         } else {
             writeln!(f, "plan {} (chose {})", self.strategy, self.chosen)?;

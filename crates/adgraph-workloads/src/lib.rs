@@ -31,12 +31,12 @@ pub struct Workload {
 }
 
 fn finish(name: String, b: &Builder, outputs: Vec<(&str, Expr<'_>)>, point: Vec<f64>) -> Workload {
-    let function = b
-        .function(outputs)
+    let (graph, function) = b
+        .finish(outputs)
         .expect("workloads are far below the node limit");
     Workload {
         name,
-        graph: b.graph().clone(),
+        graph,
         function,
         point,
     }
