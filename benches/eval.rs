@@ -168,8 +168,9 @@ fn one_point(c: &mut Criterion<CpuTime>) {
     let w = adgraph_workloads::rosenbrock(100_000);
     let p = Program::compile(&w.graph, &w.function).unwrap();
     eprintln!(
-        "rosenbrock-100000: {} instructions, {} slots ({} working)",
+        "rosenbrock-100000: {} instructions in {} steps (fused pairs), {} slots ({} working)",
         p.instruction_count(),
+        p.step_count(),
         p.slot_count(),
         p.working_slot_count()
     );

@@ -5,15 +5,18 @@
 //! every intermediate slot holds a lane of values, one per point (structure of
 //! arrays), and each instruction is one loop over its lanes that the compiler
 //! vectorizes where the opcode allows (add, multiply, compare, select...). Constants
-//! stay scalars. Each lane computes exactly the scalar arithmetic of one-point
-//! evaluation (the same functions, no fused or reassociated operations), so results
+//! stay scalars. Steps are the program's (fused pairs make one pass over the lanes
+//! where two instructions would make two, the inner value staying in a register).
+//! Each lane computes exactly the scalar arithmetic of one-point evaluation (the same
+//! functions in the same order, no contracted or reassociated operations), so results
 //! are bit-identical to [`Program::eval`] whatever the batch size or thread count:
 //! threads only decide which chunk runs where.
 
-use crate::code::{arity, binary, unary, Code, Kind};
+use crate::code::{arity, binary, match_kind, pair_value, parts, unary, Code, Kind};
 use crate::{ExecError, Program};
 use adgraph_ir::op::{max, min, select};
 use rayon::prelude::*;
+use std::cell::RefCell;
 
 /// Points per chunk in batched evaluation: the lane width. Chosen by measurement
 /// (`benches/eval.rs`): wide enough to amortize the dispatch of each instruction,
@@ -73,6 +76,42 @@ fn truth(b: bool) -> f64 {
     }
 }
 
+/// `d[i] = f(a[i], b[i], c[i])`. SAFETY: as for [`map1`].
+#[inline(always)]
+unsafe fn map3(
+    d: &mut [f64],
+    a: impl Lane,
+    b: impl Lane,
+    c: impl Lane,
+    f: impl Fn(f64, f64, f64) -> f64,
+) {
+    for (i, d) in d.iter_mut().enumerate() {
+        *d = f(a.at(i), b.at(i), c.at(i));
+    }
+}
+
+/// One fused pair over lanes: one pass computes both halves, the inner value never
+/// leaves a register. SAFETY: as for [`map1`].
+#[inline(always)]
+unsafe fn pair_lanes(kind: Kind, d: &mut [f64], a: impl Lane, b: impl Lane, c: impl Lane) {
+    macro_rules! pair {
+        ($inner:ident, $outer:ident, $side:tt) => {
+            map3(d, a, b, c, |x, y, z| {
+                let (inner, outer) = (Kind::$inner, Kind::$outer);
+                let t = pair_value(inner, x, if inner == Kind::Square { x } else { y });
+                if outer == Kind::Square {
+                    t * t
+                } else if $side == 0 {
+                    pair_value(outer, t, z)
+                } else {
+                    pair_value(outer, z, t)
+                }
+            })
+        };
+    }
+    match_kind!(kind, pair, {}, { _ => {} })
+}
+
 /// One unary opcode over a lane. SAFETY: as for [`map1`].
 #[inline(always)]
 unsafe fn unary_lanes(kind: Kind, exponent: i32, d: &mut [f64], a: impl Lane) {
@@ -103,6 +142,68 @@ unsafe fn binary_lanes(kind: Kind, d: &mut [f64], a: impl Lane, b: impl Lane) {
         Kind::Ne => map2(d, a, b, |x, y| truth(x != y)),
         k => map2(d, a, b, |x, y| binary(k, x, y)),
     }
+}
+
+/// Points per block of [`transpose`]: one cache line of a lane.
+const TILE: usize = 8;
+
+/// Writes `w` points of `ni` inputs (`pts`, row-major) as lanes: `buf[i * w + p]` is
+/// input `i` of point `p`. In blocks of [`TILE`] points: the block's rows are read
+/// front to back side by side (a few sequential streams the prefetcher follows),
+/// and each input's `TILE` values are written together, a whole line of its lane. A
+/// point-by-point copy writes a different line of the buffer on every store, and an
+/// input-blocked one reads every row at a stride the prefetcher does not follow.
+fn transpose(pts: &[f64], ni: usize, w: usize, buf: &mut [f64]) {
+    let mut p0 = 0;
+    while p0 < w {
+        let n = TILE.min(w - p0);
+        let rows = &pts[p0 * ni..(p0 + n) * ni];
+        if n == TILE {
+            for i in 0..ni {
+                let lane = &mut buf[i * w + p0..i * w + p0 + TILE];
+                for (q, d) in lane.iter_mut().enumerate() {
+                    *d = rows[q * ni + i];
+                }
+            }
+        } else {
+            for (q, row) in rows.chunks_exact(ni).enumerate() {
+                for (i, &x) in row.iter().enumerate() {
+                    buf[i * w + p0 + q] = x;
+                }
+            }
+        }
+        p0 += n;
+    }
+}
+
+/// Chunk buffers up to this many values (8 MiB) stay with their thread between
+/// calls; larger ones are allocated per call and freed.
+const KEEP_LANES: usize = 1 << 20;
+
+thread_local! {
+    /// This thread's chunk buffer, kept between chunks and calls. Allocating one per
+    /// rayon task (zeroed, and for large programs page-faulted in by the kernel) was a
+    /// cost paid again on every task, growing with the number of threads.
+    static LANES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on a buffer of `len` values (contents unspecified: a chunk writes every
+/// lane before reading it), this thread's kept buffer when it is free and not too
+/// large.
+fn with_lanes<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    if len > KEEP_LANES {
+        return f(&mut vec![0.0; len]);
+    }
+    LANES.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < len {
+                buf.resize(len, 0.0);
+            }
+            f(&mut buf[..len])
+        }
+        // Busy: a batch evaluated inside another batch's chunk on this thread.
+        Err(_) => f(&mut vec![0.0; len]),
+    })
 }
 
 /// Where a slot lives in a chunk.
@@ -167,20 +268,18 @@ impl Program {
         let lanes = (self.slot_count() - self.constant_count())
             .checked_mul(BATCH_WIDTH)
             .ok_or(ExecError::TooLarge { what: "the lanes" })?;
-        let point_chunks = points.chunks(BATCH_WIDTH * ni);
         if parallel {
             points
                 .par_chunks(BATCH_WIDTH * ni)
                 .zip(outputs.par_chunks_mut(BATCH_WIDTH * no))
-                .for_each_init(
-                    || vec![0.0; lanes],
-                    |buf, (pts, out)| self.run_chunk(buf, pts, out),
-                );
+                .for_each(|(pts, out)| with_lanes(lanes, |buf| self.run_chunk(buf, pts, out)));
         } else {
-            let mut buf = vec![0.0; lanes];
-            for (pts, out) in point_chunks.zip(outputs.chunks_mut(BATCH_WIDTH * no)) {
-                self.run_chunk(&mut buf, pts, out);
-            }
+            with_lanes(lanes, |buf| {
+                let chunks = points.chunks(BATCH_WIDTH * ni);
+                for (pts, out) in chunks.zip(outputs.chunks_mut(BATCH_WIDTH * no)) {
+                    self.run_chunk(buf, pts, out);
+                }
+            });
         }
         Ok(())
     }
@@ -233,11 +332,7 @@ impl Program {
     fn run_chunk(&self, buf: &mut [f64], pts: &[f64], out: &mut [f64]) {
         let (ni, no) = (self.input_count(), self.output_count());
         let w = pts.len() / ni;
-        for (p, row) in pts.chunks_exact(ni).enumerate() {
-            for (i, &x) in row.iter().enumerate() {
-                buf[i * w + p] = x;
-            }
-        }
+        transpose(pts, ni, w, buf);
         let base = buf.as_mut_ptr();
         // SAFETY: `buf` holds `(slot_count - constant_count) * BATCH_WIDTH` values and
         // `w <= BATCH_WIDTH`.
@@ -304,6 +399,21 @@ impl Program {
                 Place::Lane(o) => Ok(std::slice::from_raw_parts(base.add(o), w)),
             }
         };
+        if parts(c.kind).is_some() {
+            let (a, b, e) = (operand(c.a), operand(c.b), operand(c.c));
+            let k = c.kind;
+            match (a, b, e) {
+                (Ok(a), Ok(b), Ok(e)) => pair_lanes(k, d, a, b, e),
+                (Ok(a), Ok(b), Err(z)) => pair_lanes(k, d, a, b, Scalar(z)),
+                (Ok(a), Err(y), Ok(e)) => pair_lanes(k, d, a, Scalar(y), e),
+                (Ok(a), Err(y), Err(z)) => pair_lanes(k, d, a, Scalar(y), Scalar(z)),
+                (Err(x), Ok(b), Ok(e)) => pair_lanes(k, d, Scalar(x), b, e),
+                (Err(x), Ok(b), Err(z)) => pair_lanes(k, d, Scalar(x), b, Scalar(z)),
+                (Err(x), Err(y), Ok(e)) => pair_lanes(k, d, Scalar(x), Scalar(y), e),
+                (Err(x), Err(y), Err(z)) => pair_lanes(k, d, Scalar(x), Scalar(y), Scalar(z)),
+            }
+            return;
+        }
         match arity(c.kind) {
             1 => match operand(c.a) {
                 Ok(a) => unary_lanes(c.kind, c.exponent(), d, a),
@@ -356,6 +466,27 @@ mod tests {
             }
             assert_eq!(bits(&serial), bits(&one), "{}", w.name);
             assert_eq!(bits(&parallel), bits(&one), "{}", w.name);
+        }
+    }
+
+    #[test]
+    fn a_kept_buffer_does_not_leak_between_programs() {
+        // A larger program leaves NaN lanes behind; smaller ones then reuse the buffer.
+        let big = adgraph_workloads::rosenbrock(60);
+        let p = Program::compile(&big.graph, &big.function).unwrap();
+        let nan = vec![f64::NAN; 100 * p.input_count()];
+        assert!(p.eval_batch_serial(&nan).unwrap()[0].is_nan());
+        for w in [adgraph_workloads::rosenbrock(7), adgraph_workloads::seed()] {
+            let p = Program::compile(&w.graph, &w.function).unwrap();
+            let points: Vec<f64> = (0..90).flat_map(|_| w.point.clone()).collect();
+            let want = p.eval(&w.point).unwrap();
+            for got in p
+                .eval_batch_serial(&points)
+                .unwrap()
+                .chunks(p.output_count())
+            {
+                assert_eq!(bits(got), bits(&want), "{}", w.name);
+            }
         }
     }
 

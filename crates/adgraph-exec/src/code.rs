@@ -98,9 +98,9 @@ impl Code {
     }
 }
 
-/// The code of `op` (not a leaf) over operand slots `s`, writing slot `dst`.
-pub(crate) fn lower(op: Op, exponent: i32, s: [u32; 3], dst: u32) -> Code {
-    let kind = match op {
+/// The opcode of `op` (not a leaf) with `PowI` exponent `exponent`.
+pub(crate) fn kind_of(op: Op, exponent: i32) -> Kind {
+    match op {
         Op::Neg => Kind::Neg,
         Op::Exp => Kind::Exp,
         Op::Log => Kind::Log,
@@ -129,7 +129,13 @@ pub(crate) fn lower(op: Op, exponent: i32, s: [u32; 3], dst: u32) -> Code {
         Op::Ne => Kind::Ne,
         // Leaves never become instructions (`compile` keeps them in fixed slots).
         Op::Select | Op::Input | Op::Const => Kind::Select,
-    };
+    }
+}
+
+/// The code of `op` (not a leaf) over operand slots `s`, writing slot `dst`.
+#[cfg(test)]
+pub(crate) fn lower(op: Op, exponent: i32, s: [u32; 3], dst: u32) -> Code {
+    let kind = kind_of(op, exponent);
     let c = if kind == Kind::PowI {
         exponent as u32
     } else {
@@ -141,6 +147,54 @@ pub(crate) fn lower(op: Op, exponent: i32, s: [u32; 3], dst: u32) -> Code {
         b: s[1],
         c,
         dst,
+    }
+}
+
+/// The fused opcodes, in the order of [`fusion`]'s table.
+#[cfg(test)]
+pub(crate) const FUSED: [Kind; 28] = {
+    use Kind::*;
+    [
+        AddAddL, AddAddR, AddSubL, AddSubR, AddMulL, AddMulR, AddSq, SubAddL, SubAddR, SubSubL,
+        SubSubR, SubMulL, SubMulR, SubSq, MulAddL, MulAddR, MulSubL, MulSubR, MulMulL, MulMulR,
+        MulSq, SqAddL, SqAddR, SqSubL, SqSubR, SqMulL, SqMulR, SqSq,
+    ]
+};
+
+/// The pair a fused opcode stands for: `(inner, outer, side)`, the inner result being
+/// the outer's operand `side`; `None` for an opcode that is not fused.
+pub(crate) fn parts(kind: Kind) -> Option<(Kind, Kind, usize)> {
+    let k = kind as u8;
+    let first = Kind::AddAddL as u8;
+    if k < first {
+        return None;
+    }
+    let (i, o) = ((k - first) / 7, (k - first) % 7);
+    let inner = [Kind::Add, Kind::Sub, Kind::Mul, Kind::Square][i as usize];
+    let (outer, side) = [
+        (Kind::Add, 0),
+        (Kind::Add, 1),
+        (Kind::Sub, 0),
+        (Kind::Sub, 1),
+        (Kind::Mul, 0),
+        (Kind::Mul, 1),
+        (Kind::Square, 0),
+    ][o as usize];
+    Some((inner, outer, side))
+}
+
+/// Which of the code's operand fields `a`, `b`, `c` hold slots it reads (a `PowI`
+/// keeps its exponent in `c`; a fused pair reads the inner operands in `a` and `b`
+/// and the outer's other operand in `c`).
+#[cfg(test)]
+pub(crate) fn reads(kind: Kind) -> [bool; 3] {
+    match parts(kind) {
+        Some((inner, outer, _)) => [true, inner != Kind::Square, outer != Kind::Square],
+        None => match arity(kind) {
+            1 => [true, false, false],
+            2 => [true, true, false],
+            _ => [true, true, true],
+        },
     }
 }
 
@@ -172,6 +226,65 @@ pub(crate) fn fusion(inner: Kind, outer: Kind, side: usize) -> Option<Kind> {
         _ => return None,
     };
     Some(TABLE[i][o])
+}
+
+/// Expands to a `match` over the opcode `$kind` with the given `arms`, then one arm per
+/// fused opcode calling `$pair!(Inner, Outer, side)` with the pair's parts as
+/// `Kind` variant names (`Square` for `Sq`) and the side as a literal: `0` (`L`, and
+/// every square outer) or `1` (`R`). Each interpreter writes its pair arithmetic once
+/// and the opcodes stay compile-time constants inside each arm.
+macro_rules! match_kind {
+    ($kind:expr, $pair:ident, { $($arms:tt)* }) => {
+        match_kind!($kind, $pair, { $($arms)* }, {})
+    };
+    // `tail`: arms after the pairs (a catch-all for the unfused opcodes).
+    ($kind:expr, $pair:ident, { $($arms:tt)* }, { $($tail:tt)* }) => {
+        match $kind {
+            $($arms)*
+            Kind::AddAddL => $pair!(Add, Add, 0),
+            Kind::AddAddR => $pair!(Add, Add, 1),
+            Kind::AddSubL => $pair!(Add, Sub, 0),
+            Kind::AddSubR => $pair!(Add, Sub, 1),
+            Kind::AddMulL => $pair!(Add, Mul, 0),
+            Kind::AddMulR => $pair!(Add, Mul, 1),
+            Kind::AddSq => $pair!(Add, Square, 0),
+            Kind::SubAddL => $pair!(Sub, Add, 0),
+            Kind::SubAddR => $pair!(Sub, Add, 1),
+            Kind::SubSubL => $pair!(Sub, Sub, 0),
+            Kind::SubSubR => $pair!(Sub, Sub, 1),
+            Kind::SubMulL => $pair!(Sub, Mul, 0),
+            Kind::SubMulR => $pair!(Sub, Mul, 1),
+            Kind::SubSq => $pair!(Sub, Square, 0),
+            Kind::MulAddL => $pair!(Mul, Add, 0),
+            Kind::MulAddR => $pair!(Mul, Add, 1),
+            Kind::MulSubL => $pair!(Mul, Sub, 0),
+            Kind::MulSubR => $pair!(Mul, Sub, 1),
+            Kind::MulMulL => $pair!(Mul, Mul, 0),
+            Kind::MulMulR => $pair!(Mul, Mul, 1),
+            Kind::MulSq => $pair!(Mul, Square, 0),
+            Kind::SqAddL => $pair!(Square, Add, 0),
+            Kind::SqAddR => $pair!(Square, Add, 1),
+            Kind::SqSubL => $pair!(Square, Sub, 0),
+            Kind::SqSubR => $pair!(Square, Sub, 1),
+            Kind::SqMulL => $pair!(Square, Mul, 0),
+            Kind::SqMulR => $pair!(Square, Mul, 1),
+            Kind::SqSq => $pair!(Square, Square, 0),
+            $($tail)*
+        }
+    };
+}
+pub(crate) use match_kind;
+
+/// The value of one half of a fused pair: `a + b`, `a - b`, `a * b` or (`Square`)
+/// `a * a`, exactly as the unfused opcode computes it.
+#[inline(always)]
+pub(crate) fn pair_value(kind: Kind, a: f64, b: f64) -> f64 {
+    match kind {
+        Kind::Add => a + b,
+        Kind::Sub => a - b,
+        Kind::Mul => a * b,
+        _ => a * a,
+    }
 }
 
 #[inline(always)]
@@ -293,5 +406,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn fused_opcodes_name_their_parts() {
+        for (i, &k) in FUSED.iter().enumerate() {
+            let (inner, outer, side) = parts(k).unwrap();
+            assert_eq!(fusion(inner, outer, side), Some(k), "{k:?}");
+            assert_eq!(k as u8, Kind::AddAddL as u8 + i as u8);
+            assert_eq!(arity(k), 2, "fused codes are not unary or select");
+            let r = reads(k);
+            assert_eq!((r[1], r[2]), (inner != Kind::Square, outer != Kind::Square));
+        }
+        for &op in Op::ALL {
+            if !matches!(op, Op::Input | Op::Const) {
+                for n in [0, 2, 3] {
+                    assert_eq!(parts(kind_of(op, n)), None, "{op:?}");
+                }
+            }
+        }
+        // Only add, subtract, multiply and square fuse.
+        assert_eq!(fusion(Kind::Div, Kind::Add, 0), None);
+        assert_eq!(fusion(Kind::Add, Kind::Exp, 0), None);
     }
 }

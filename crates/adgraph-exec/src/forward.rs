@@ -7,7 +7,7 @@
 //! `slot_count`, and the slot file is exactly that long), so the loop reads slots
 //! without bounds checks.
 
-use crate::code::{binary, unary, Code, Kind};
+use crate::code::{binary, match_kind, pair_value, unary, Code, Kind};
 use crate::{ExecError, Program};
 use adgraph_ir::op::select;
 
@@ -53,7 +53,25 @@ pub(crate) unsafe fn write(s: &mut [f64], i: u32, x: f64) {
 unsafe fn run(code: &[Code], s: &mut [f64]) {
     for c in code {
         let a = read(s, c.a);
-        let r = match c.kind {
+        // A fused pair: `t` is the inner result, never stored.
+        macro_rules! pair {
+            ($inner:ident, $outer:ident, $side:tt) => {{
+                let b = if Kind::$inner == Kind::Square {
+                    a
+                } else {
+                    read(s, c.b)
+                };
+                let t = pair_value(Kind::$inner, a, b);
+                if Kind::$outer == Kind::Square {
+                    t * t
+                } else if $side == 0 {
+                    pair_value(Kind::$outer, t, read(s, c.c))
+                } else {
+                    pair_value(Kind::$outer, read(s, c.c), t)
+                }
+            }};
+        }
+        let r = match_kind!(c.kind, pair, {
             Kind::Add => a + read(s, c.b),
             Kind::Sub => a - read(s, c.b),
             Kind::Mul => a * read(s, c.b),
@@ -81,120 +99,7 @@ unsafe fn run(code: &[Code], s: &mut [f64]) {
             | Kind::Ge
             | Kind::Eq
             | Kind::Ne) => binary(k, a, read(s, c.b)),
-            // Fused pairs: `t` is the inner result, never stored.
-            Kind::AddAddL => {
-                let t = a + read(s, c.b);
-                t + read(s, c.c)
-            }
-            Kind::AddAddR => {
-                let t = a + read(s, c.b);
-                read(s, c.c) + t
-            }
-            Kind::AddSubL => {
-                let t = a + read(s, c.b);
-                t - read(s, c.c)
-            }
-            Kind::AddSubR => {
-                let t = a + read(s, c.b);
-                read(s, c.c) - t
-            }
-            Kind::AddMulL => {
-                let t = a + read(s, c.b);
-                t * read(s, c.c)
-            }
-            Kind::AddMulR => {
-                let t = a + read(s, c.b);
-                read(s, c.c) * t
-            }
-            Kind::AddSq => {
-                let t = a + read(s, c.b);
-                t * t
-            }
-            Kind::SubAddL => {
-                let t = a - read(s, c.b);
-                t + read(s, c.c)
-            }
-            Kind::SubAddR => {
-                let t = a - read(s, c.b);
-                read(s, c.c) + t
-            }
-            Kind::SubSubL => {
-                let t = a - read(s, c.b);
-                t - read(s, c.c)
-            }
-            Kind::SubSubR => {
-                let t = a - read(s, c.b);
-                read(s, c.c) - t
-            }
-            Kind::SubMulL => {
-                let t = a - read(s, c.b);
-                t * read(s, c.c)
-            }
-            Kind::SubMulR => {
-                let t = a - read(s, c.b);
-                read(s, c.c) * t
-            }
-            Kind::SubSq => {
-                let t = a - read(s, c.b);
-                t * t
-            }
-            Kind::MulAddL => {
-                let t = a * read(s, c.b);
-                t + read(s, c.c)
-            }
-            Kind::MulAddR => {
-                let t = a * read(s, c.b);
-                read(s, c.c) + t
-            }
-            Kind::MulSubL => {
-                let t = a * read(s, c.b);
-                t - read(s, c.c)
-            }
-            Kind::MulSubR => {
-                let t = a * read(s, c.b);
-                read(s, c.c) - t
-            }
-            Kind::MulMulL => {
-                let t = a * read(s, c.b);
-                t * read(s, c.c)
-            }
-            Kind::MulMulR => {
-                let t = a * read(s, c.b);
-                read(s, c.c) * t
-            }
-            Kind::MulSq => {
-                let t = a * read(s, c.b);
-                t * t
-            }
-            Kind::SqAddL => {
-                let t = a * a;
-                t + read(s, c.c)
-            }
-            Kind::SqAddR => {
-                let t = a * a;
-                read(s, c.c) + t
-            }
-            Kind::SqSubL => {
-                let t = a * a;
-                t - read(s, c.c)
-            }
-            Kind::SqSubR => {
-                let t = a * a;
-                read(s, c.c) - t
-            }
-            Kind::SqMulL => {
-                let t = a * a;
-                t * read(s, c.c)
-            }
-            Kind::SqMulR => {
-                let t = a * a;
-                read(s, c.c) * t
-            }
-            Kind::SqSq => {
-                let t = a * a;
-                t * t
-            }
-        };
+        });
         write(s, c.dst, r);
     }
 }
@@ -230,7 +135,7 @@ impl Program {
         self.check_outputs(outputs.len(), 1)?;
         let s = self.load(&mut ws.values, point);
         // SAFETY: `load` made `s` exactly `slot_count` long.
-        unsafe { run(&self.fused, s) };
+        unsafe { run(&self.code, s) };
         self.store(s, outputs);
         Ok(())
     }

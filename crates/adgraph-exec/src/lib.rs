@@ -40,6 +40,7 @@ mod batch;
 mod code;
 mod error;
 mod forward;
+mod layout;
 mod program;
 mod reverse;
 mod reverse_arena;

@@ -17,9 +17,12 @@
 //! ([`Program::defined_value`]). Each [`Instruction`] gives its op, its `PowI`
 //! exponent, its operand values and the graph node it came from. The forward
 //! interpreter's slot assignment is [`Program::slot`]: two values share a slot only if
-//! their lifetimes do not overlap.
+//! their lifetimes do not overlap. The forward interpreters run pairs of arithmetic
+//! instructions fused into one step ([`Program::step_count`]); the inner value of a
+//! pair never reaches a slot.
 
-use crate::code::{fusion, lower, Code};
+use crate::code::{Code, Kind};
+use crate::layout::{assign_slots, depth_first, fuse, Layout};
 use crate::ExecError;
 use adgraph_ir::{Function, Graph, NodeId, Op};
 use std::fmt;
@@ -130,8 +133,11 @@ pub enum ValueKind {
 /// let p = Program::compile(&g, &f)?;
 /// assert_eq!(p.eval(&[3.0, 4.0])?, vec![23.0]);
 /// assert_eq!(p.instruction_count(), 4); // x*x, x*y, +, + 2
-/// // Two inputs, one constant, three temporaries (a result never takes an operand's slot).
-/// assert_eq!(p.slot_count(), 6);
+/// // `x*y` feeds the first `+` in a register: one fused step does both.
+/// assert_eq!(p.step_count(), 3);
+/// // Two inputs, one constant, two temporaries (a result never takes a slot its step
+/// // reads).
+/// assert_eq!(p.slot_count(), 5);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -154,13 +160,12 @@ pub struct Program {
     value_slots: Vec<u32>,
     /// The output values, in output order.
     outputs: Vec<ValueId>,
-    /// The forward interpreter's instruction stream: one [`Code`] per instruction,
-    /// operands and result as slots (every index below `slot_count`).
+    /// The forward interpreters' instruction stream: one [`Code`] per instruction or
+    /// fused pair (an add, subtract, multiply or square whose only user is the next
+    /// instruction, fused with that user when it is one of those too, so one dispatch
+    /// does the work of two; see [`fuse`]), operands and result as slots (every index
+    /// below `slot_count`; a result's slot is never one of the slots it reads).
     pub(crate) code: Vec<Code>,
-    /// The value-only stream: `code` with pairs fused (an add, subtract, multiply or
-    /// square whose only user is the next instruction, fused with that user when it
-    /// is one of those too), so one dispatch does the work of two. Same bits.
-    pub(crate) fused: Vec<Code>,
     /// Slots the forward interpreter needs: inputs, constants and the largest set of
     /// intermediate values live at once.
     slot_count: usize,
@@ -236,11 +241,18 @@ impl Program {
                 .output_ids()
                 .map(|id| ValueId(value_of[id.index()]))
                 .collect();
-            let (slots, count) = assign_slots(leaf_count, &instructions, &outputs);
+            let steps = fuse(&instructions, leaf_count, &outputs);
+            let (slots, count) = assign_slots(
+                leaf_count,
+                leaf_count + instructions.len(),
+                &steps,
+                &outputs,
+            );
             if best.as_ref().is_none_or(|b| count < b.slot_count) {
                 best = Some(Layout {
                     instructions,
                     outputs,
+                    steps,
                     value_slots: slots,
                     slot_count: count,
                 });
@@ -249,6 +261,7 @@ impl Program {
         let Some(Layout {
             instructions,
             outputs,
+            steps,
             value_slots,
             slot_count,
         }) = best
@@ -258,19 +271,23 @@ impl Program {
             });
         };
         value_nodes.extend(instructions.iter().map(|ins| ins.node));
-        let code = instructions
+        let code = steps
             .iter()
-            .enumerate()
-            .map(|(j, ins)| {
-                let slot = |v: ValueId| value_slots[v.index()];
-                let mut s = [0u32; 3];
-                for (s, &a) in s.iter_mut().zip(ins.args()) {
-                    *s = slot(a);
+            .map(|st| {
+                let slot = |a: Option<ValueId>| a.map_or(0, |v| value_slots[v.index()]);
+                Code {
+                    kind: st.kind,
+                    a: slot(st.args[0]),
+                    b: slot(st.args[1]),
+                    c: if st.kind == Kind::PowI {
+                        st.exponent as u32
+                    } else {
+                        slot(st.args[2])
+                    },
+                    dst: value_slots[st.result.index()],
                 }
-                lower(ins.op, ins.exponent, s, value_slots[leaf_count + j])
             })
             .collect::<Vec<Code>>();
-        let fused = fuse(&instructions, &code, leaf_count, &outputs);
         Ok(Program {
             input_names: f.input_names(g).into_iter().map(String::from).collect(),
             output_names: f.outputs().iter().map(|o| o.name.clone()).collect(),
@@ -280,7 +297,6 @@ impl Program {
             value_slots,
             outputs,
             code,
-            fused,
             slot_count,
         })
     }
@@ -394,181 +410,21 @@ impl Program {
         self.value_slots[v.index()] as usize
     }
 
-    /// The slot the forward interpreter keeps value `v` in.
+    /// The slot the forward interpreters keep value `v` in; `None` if the program has
+    /// no such value or never stores it (the inner half of a fused pair, passed to
+    /// the next instruction in a register).
     pub fn slot(&self, v: ValueId) -> Option<u32> {
-        self.value_slots.get(v.index()).copied()
+        self.value_slots
+            .get(v.index())
+            .copied()
+            .filter(|&s| s != u32::MAX)
     }
-}
 
-/// Fuses pairs of consecutive instructions for the value stream: instruction `j`
-/// joins `j + 1` when its value is read exactly once, by `j + 1`, is not an output,
-/// and [`fusion`] has an opcode for the pair. The fused code reads the inner operands,
-/// then the outer's other operand (still in its slot: it is live across `j`), and
-/// writes only the outer result.
-fn fuse(
-    instructions: &[Instruction],
-    code: &[Code],
-    leaf: usize,
-    outputs: &[ValueId],
-) -> Vec<Code> {
-    let mut uses = vec![0u32; leaf + instructions.len()];
-    for ins in instructions {
-        for a in ins.args() {
-            uses[a.index()] = uses[a.index()].saturating_add(1);
-        }
+    /// Number of steps the forward interpreters dispatch: instructions, with each
+    /// fused pair counted once.
+    pub fn step_count(&self) -> usize {
+        self.code.len()
     }
-    for o in outputs {
-        uses[o.index()] = u32::MAX;
-    }
-    let mut out = Vec::with_capacity(code.len());
-    let mut j = 0;
-    while j < code.len() {
-        let v = ValueId((leaf + j) as u32);
-        if let (Some(next), Some(outer)) = (instructions.get(j + 1), code.get(j + 1)) {
-            let side = next.args().iter().position(|&a| a == v);
-            let kind = side.and_then(|side| fusion(code[j].kind, outer.kind, side));
-            if let (Some(kind), Some(side), 1) = (kind, side, uses[v.index()]) {
-                let other = match (next.args().len(), side) {
-                    (2, 0) => outer.b,
-                    (2, _) => outer.a,
-                    _ => 0,
-                };
-                out.push(Code {
-                    kind,
-                    a: code[j].a,
-                    b: code[j].b,
-                    c: other,
-                    dst: outer.dst,
-                });
-                j += 2;
-                continue;
-            }
-        }
-        out.push(code[j]);
-        j += 1;
-    }
-    out
-}
-
-/// One candidate instruction order with its slot assignment.
-struct Layout {
-    instructions: Vec<Instruction>,
-    outputs: Vec<ValueId>,
-    value_slots: Vec<u32>,
-    slot_count: usize,
-}
-
-/// The operation nodes the outputs reach in depth-first post-order, every node once:
-/// a node's operands before the node, the operand that needs more slots first (the
-/// Sethi-Ullman labelling, counted as if the graph were a tree; ties go to the later
-/// node, typically the longer chain). Loops with an explicit stack, not recursion, so
-/// chains of any depth are fine. Where id order computes many values long before
-/// their users (a sum of terms built term by term, then added up), this order
-/// computes each term just before it is added.
-fn depth_first(g: &Graph, f: &Function, mask: &[bool]) -> Vec<NodeId> {
-    let is_op = |id: NodeId| !matches!(g.node(id).op(), Op::Input | Op::Const);
-    // need[i]: slots to evaluate node i as a tree (leaves need none: they have fixed
-    // slots).
-    let mut need = vec![0u32; mask.len()];
-    for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
-        let id = NodeId::new(i as u32);
-        if !is_op(id) {
-            continue;
-        }
-        let mut ns: Vec<u32> = g.node(id).args().iter().map(|a| need[a.index()]).collect();
-        ns.sort_unstable_by(|a, b| b.cmp(a));
-        need[i] = ns
-            .iter()
-            .enumerate()
-            .map(|(k, &n)| n.saturating_add(k as u32))
-            .max()
-            .unwrap_or(0)
-            .max(1);
-    }
-    let mut done = vec![false; mask.len()];
-    let mut order = Vec::new();
-    let mut stack: Vec<(NodeId, usize)> = Vec::new();
-    // Operand k of a node in visiting order: by need, then by id, both descending.
-    let nth = |id: NodeId, k: usize| -> NodeId {
-        let mut args: [NodeId; 3] = [NodeId::new(0); 3];
-        let a = g.node(id).args();
-        args[..a.len()].copy_from_slice(a);
-        let args = &mut args[..a.len()];
-        args.sort_unstable_by(|x, y| (need[y.index()], *y).cmp(&(need[x.index()], *x)));
-        args[k]
-    };
-    for out in f.output_ids() {
-        if done[out.index()] || !is_op(out) {
-            continue;
-        }
-        stack.push((out, 0));
-        while let Some(top) = stack.last_mut() {
-            let (id, k) = *top;
-            if k < g.node(id).args().len() {
-                top.1 += 1;
-                let a = nth(id, k);
-                if !done[a.index()] && is_op(a) {
-                    stack.push((a, 0));
-                }
-            } else {
-                stack.pop();
-                if !done[id.index()] {
-                    done[id.index()] = true;
-                    order.push(id);
-                }
-            }
-        }
-    }
-    order
-}
-
-/// Assigns slots: inputs and constants keep their own (slot = value index); each
-/// instruction takes a free slot (the most recently freed first, which keeps the
-/// working set hot) before its operands' slots are freed, so a result never shares a
-/// slot with an operand. A value's slot is freed after its last user; outputs are
-/// never freed. Returns the slot of every value and the number of slots.
-fn assign_slots(
-    leaf_count: usize,
-    instructions: &[Instruction],
-    outputs: &[ValueId],
-) -> (Vec<u32>, usize) {
-    const KEEP: u32 = u32::MAX;
-    let n = leaf_count + instructions.len();
-    // last_use[v]: the last instruction reading v; a value nobody reads dies where it
-    // is defined.
-    let mut last_use: Vec<u32> = (0..n)
-        .map(|v| v.saturating_sub(leaf_count) as u32)
-        .collect();
-    for (j, ins) in instructions.iter().enumerate() {
-        for a in ins.args() {
-            last_use[a.index()] = j as u32;
-        }
-    }
-    for o in outputs {
-        last_use[o.index()] = KEEP;
-    }
-    let mut slots: Vec<u32> = (0..leaf_count as u32).collect();
-    slots.reserve(instructions.len());
-    let mut free: Vec<u32> = Vec::new();
-    let mut next = leaf_count as u32;
-    for (j, ins) in instructions.iter().enumerate() {
-        let dst = free.pop().unwrap_or_else(|| {
-            next += 1;
-            next - 1
-        });
-        slots.push(dst);
-        let args = ins.args();
-        for (k, a) in args.iter().enumerate() {
-            let first = !args[..k].contains(a);
-            if first && a.index() >= leaf_count && last_use[a.index()] == j as u32 {
-                free.push(slots[a.index()]);
-            }
-        }
-        if last_use[leaf_count + j] == j as u32 {
-            free.push(dst);
-        }
-    }
-    (slots, next as usize)
 }
 
 impl fmt::Display for Program {
@@ -597,7 +453,10 @@ impl fmt::Display for Program {
             if ins.op == Op::PowI {
                 write!(f, ", {}", ins.exponent)?;
             }
-            writeln!(f, "  ; {} @ s{}", ins.node, self.value_slots[v.index()])?;
+            match self.slot(v) {
+                Some(s) => writeln!(f, "  ; {} @ s{s}", ins.node)?,
+                None => writeln!(f, "  ; {} (fused into the next)", ins.node)?,
+            }
         }
         for (name, v) in self.output_names.iter().zip(&self.outputs) {
             writeln!(f, "output {name} = {v}")?;
@@ -672,23 +531,33 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn pairs_fuse_in_the_value_stream() {
+    fn pairs_fuse_in_the_forward_stream() {
         let w = adgraph_workloads::rosenbrock(100);
         let p = Program::compile(&w.graph, &w.function).unwrap();
-        // Eight instructions per term; the value stream needs about half the dispatches.
+        // Eight instructions per term; the forward stream needs about half the
+        // dispatches.
         assert!(
-            p.fused.len() * 10 <= p.code.len() * 6,
+            p.step_count() * 10 <= p.instruction_count() * 6,
             "{} of {}",
-            p.fused.len(),
-            p.code.len()
+            p.step_count(),
+            p.instruction_count()
         );
         assert_eq!(
             p.eval(&w.point).unwrap(),
             adgraph_ir::evaluate(&w.graph, &w.function, &w.point).unwrap()
         );
+        check_slot_invariant(&p);
+        // The inner half of a pair has no slot.
+        let unstored = (0..p.value_count())
+            .filter(|&v| p.slot(ValueId::new(v as u32)).is_none())
+            .count();
+        assert_eq!(unstored, p.instruction_count() - p.step_count());
     }
 
-    /// Simulates the slot file: no instruction may overwrite a value still needed.
+    /// Simulates the slot file over the SSA instructions: no instruction may
+    /// overwrite a value still needed; a value without a slot is read only by the
+    /// next instruction (it is the inner half of a fused pair). And over the fused
+    /// stream: no step writes a slot it reads (the batched kernels rely on it).
     pub(crate) fn check_slot_invariant(p: &Program) {
         let leaf = p.input_count() + p.constant_count();
         let mut holder: Vec<Option<ValueId>> = vec![None; p.slot_count()];
@@ -704,19 +573,32 @@ pub(crate) mod tests {
         for o in p.outputs() {
             last_use[o.index()] = usize::MAX;
         }
+        // Slots read by the pending fused pair (instruction j - 1 unstored).
+        let mut pending: Vec<u32> = Vec::new();
         for (j, ins) in p.instructions().iter().enumerate() {
+            let mut reads = std::mem::take(&mut pending);
             for a in ins.args() {
-                let s = p.slot(*a).unwrap() as usize;
-                assert_eq!(
-                    holder[s],
-                    Some(*a),
-                    "operand {a} lost before instruction {j}"
-                );
+                match p.slot(*a) {
+                    Some(s) => {
+                        assert_eq!(
+                            holder[s as usize],
+                            Some(*a),
+                            "operand {a} lost before instruction {j}"
+                        );
+                        reads.push(s);
+                    }
+                    None => assert_eq!(p.defined_value(j - 1), *a, "unstored {a} read late"),
+                }
             }
             let v = p.defined_value(j);
-            let s = p.slot(v).unwrap() as usize;
+            let Some(s) = p.slot(v) else {
+                assert_eq!(last_use[v.index()], j + 1, "unstored {v}");
+                pending = reads;
+                continue;
+            };
+            let s = s as usize;
             assert!(s >= leaf && s < p.slot_count());
-            assert!(ins.args().iter().all(|a| p.slot(*a) != Some(s as u32)));
+            assert!(!reads.contains(&(s as u32)), "{v} overwrites an operand");
             if let Some(old) = holder[s] {
                 assert!(last_use[old.index()] < j, "{v} overwrites live {old}");
             }
@@ -724,6 +606,14 @@ pub(crate) mod tests {
         }
         for o in p.outputs() {
             assert_eq!(holder[p.slot(*o).unwrap() as usize], Some(*o));
+        }
+        for c in &p.code {
+            let r = crate::code::reads(c.kind);
+            for (used, s) in r.iter().zip([c.a, c.b, c.c]) {
+                assert!(!used || (s as usize) < p.slot_count());
+                assert!(!used || s != c.dst, "{c:?} writes a slot it reads");
+            }
+            assert!((c.dst as usize) < p.slot_count());
         }
     }
 

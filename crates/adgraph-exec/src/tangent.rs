@@ -10,7 +10,7 @@
 //! of the `k` directions. Tests check the two bit for bit, per op, at ordinary points,
 //! kinks and non-finite values.
 
-use crate::code::{Code, Kind};
+use crate::code::{match_kind, pair_value, Code, Kind};
 use crate::forward::{read, write};
 use crate::{ExecError, Program, Workspace};
 use adgraph_ir::op::{powi, select};
@@ -107,6 +107,19 @@ impl Jacobian {
     }
 }
 
+/// The tangent of one half of a fused pair with operand values `a`, `b` and operand
+/// tangents `x`, `y`: the arithmetic of the unfused `Add`, `Sub`, `Mul` and `Square`
+/// arms of [`sweep`], so a fused pair gives the same bits as the two instructions.
+#[inline(always)]
+fn pair_tangent(kind: Kind, a: f64, b: f64, x: f64, y: f64) -> f64 {
+    match kind {
+        Kind::Add => x + y,
+        Kind::Sub => x + (-y),
+        Kind::Mul => x * b + y * a,
+        _ => (x * 2.0) * a,
+    }
+}
+
 /// The number of directions, known at compile time (1) or not.
 trait Width: Copy {
     fn get(self) -> usize;
@@ -196,7 +209,43 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                 }
             };
         }
-        let r = match c.kind {
+        // A fused pair: the inner value `t` and, per direction, its tangent `dt` stay
+        // in registers; each half is the arithmetic of its unfused arm.
+        macro_rules! pair {
+            ($inner:ident, $outer:ident, $side:tt) => {{
+                let (inner, outer) = (Kind::$inner, Kind::$outer);
+                let b = if inner == Kind::Square { a } else { rv!(c.b) };
+                let t = pair_value(inner, a, b);
+                let cv = if outer == Kind::Square { t } else { rv!(c.c) };
+                for l in 0..k {
+                    let x = tg!(oa + l, c.a);
+                    let y = if inner == Kind::Square {
+                        0.0
+                    } else {
+                        tg!(ob + l, c.b)
+                    };
+                    let dt = pair_tangent(inner, a, b, x, y);
+                    let z = if outer == Kind::Square {
+                        0.0
+                    } else {
+                        tg!(oc + l, c.c)
+                    };
+                    *tp.add(od + l) = if $side == 0 {
+                        pair_tangent(outer, t, cv, dt, z)
+                    } else {
+                        pair_tangent(outer, cv, t, z, dt)
+                    };
+                }
+                if outer == Kind::Square {
+                    t * t
+                } else if $side == 0 {
+                    pair_value(outer, t, cv)
+                } else {
+                    pair_value(outer, cv, t)
+                }
+            }};
+        }
+        let r = match_kind!(c.kind, pair, {
             Kind::Add => {
                 lanes!(|x, y| x + y);
                 a + rv!(c.b)
@@ -337,11 +386,11 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                 }
                 select(a, b, cc)
             }
-            kind => {
+            kind @ (Kind::Lt | Kind::Le | Kind::Gt | Kind::Ge | Kind::Eq | Kind::Ne) => {
                 zero!();
                 crate::code::binary(kind, a, rv!(c.b))
             }
-        };
+        });
         write(s, c.dst, r);
         prev = c.dst;
         pv = r;
@@ -429,6 +478,10 @@ impl Program {
             });
         }
         self.forward_sweep(ws, point, count, outputs, tangents, |t| {
+            if count == 1 {
+                t.copy_from_slice(directions);
+                return;
+            }
             for (j, d) in directions.chunks_exact(ni.max(1)).enumerate() {
                 for (i, &x) in d.iter().enumerate() {
                     t[i * count + j] = x;
@@ -511,14 +564,18 @@ impl Program {
                 what: "the tangents",
             })?;
         let s = self.load(&mut ws.values, point);
-        ws.tangents.clear();
-        ws.tangents
-            .try_reserve(len)
-            .map_err(|_| ExecError::TooLarge {
-                what: "the tangents",
-            })?;
-        ws.tangents.resize(len, 0.0);
-        let t = &mut ws.tangents[..];
+        if let Some(more) = len.checked_sub(ws.tangents.len()) {
+            ws.tangents
+                .try_reserve(more)
+                .map_err(|_| ExecError::TooLarge {
+                    what: "the tangents",
+                })?;
+            ws.tangents.resize(len, 0.0);
+        }
+        let t = &mut ws.tangents[..len];
+        // Only the leaves' tangents need clearing: every other slot is written by its
+        // step before anything reads it.
+        t[..self.leaf_count() * k].fill(0.0);
         seed(&mut t[..self.input_count() * k]);
         // SAFETY: `s` is `slot_count` long, `t` is `slot_count * k` long.
         unsafe {
@@ -633,6 +690,95 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// A fused pair gives the bits of its two instructions run one after the other:
+    /// value and tangents, for one direction and for three.
+    #[test]
+    fn fused_pairs_follow_their_two_instructions() {
+        use crate::code::{parts, FUSED};
+        let seeds = [1.0, -0.0, 0.3, f64::NAN, -1.1, 0.0, 7.7, f64::INFINITY, 2.5];
+        for &kind in &FUSED {
+            let (inner, outer, side) = parts(kind).unwrap();
+            let code = |k, a, b, dst| Code {
+                kind: k,
+                a,
+                b,
+                c: 0,
+                dst,
+            };
+            // Slots: 0, 1, 2 operands, 3 the inner value, 4 the result.
+            let first = code(inner, 0, if inner == Kind::Square { 0 } else { 1 }, 3);
+            let second = match (outer, side) {
+                (Kind::Square, _) => code(outer, 3, 0, 4),
+                (_, 0) => code(outer, 3, 2, 4),
+                _ => code(outer, 2, 3, 4),
+            };
+            let two = [first, second];
+            let one = [Code {
+                kind,
+                a: 0,
+                b: 1,
+                c: 2,
+                dst: 4,
+            }];
+            for &x in &SPECIAL {
+                for &y in &SPECIAL[..9] {
+                    for &z in &[0.0, 1.0, -0.0, f64::NAN, 2.0, -3.5] {
+                        for shift in 0..3 {
+                            let mut t = [0.0; 15];
+                            for (i, v) in t.iter_mut().enumerate().take(9) {
+                                *v = seeds[(i + shift) % seeds.len()];
+                            }
+                            let (mut s1, mut t1) = ([x, y, z, 0.0, 0.0], t);
+                            let (mut s2, mut t2) = ([x, y, z, 0.0, 0.0], t);
+                            unsafe {
+                                sweep(&two, &mut s1, &mut t1, Many(3));
+                                sweep(&one, &mut s2, &mut t2, Many(3));
+                            }
+                            assert!(same(s1[4], s2[4]), "{kind:?} value at {x} {y} {z}");
+                            for l in 12..15 {
+                                assert!(
+                                    same(t1[l], t2[l]),
+                                    "{kind:?} tangent at {x} {y} {z}: {} vs {}",
+                                    t2[l],
+                                    t1[l]
+                                );
+                            }
+                            let w = [t[0], t[3], t[6], 0.0, 0.0];
+                            let (mut s1, mut t1) = ([x, y, z, 0.0, 0.0], w);
+                            let (mut s2, mut t2) = ([x, y, z, 0.0, 0.0], w);
+                            unsafe {
+                                sweep(&two, &mut s1, &mut t1, One);
+                                sweep(&one, &mut s2, &mut t2, One);
+                            }
+                            assert!(same(s1[4], s2[4]) && same(t1[4], t2[4]), "{kind:?} k=1");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_reused_workspace_gives_fresh_results() {
+        // Stale tangents from a larger program and more directions must not leak.
+        let big = adgraph_workloads::rosenbrock(40);
+        let pb = Program::compile(&big.graph, &big.function).unwrap();
+        let mut ws = Workspace::new();
+        let dirs = vec![f64::NAN; 3 * pb.input_count()];
+        let (mut o, mut t) = ([0.0], [0.0; 3]);
+        pb.jvp_with(&mut ws, &big.point, &dirs, 3, &mut o, &mut t)
+            .unwrap();
+        for w in [adgraph_workloads::seed(), adgraph_workloads::rosenbrock(10)] {
+            let p = Program::compile(&w.graph, &w.function).unwrap();
+            let dir: Vec<f64> = (0..p.input_count()).map(|i| i as f64 - 0.5).collect();
+            let fresh = p.jvp(&w.point, &dir).unwrap();
+            let (mut o, mut t) = ([0.0], [0.0]);
+            p.jvp_with(&mut ws, &w.point, &dir, 1, &mut o, &mut t)
+                .unwrap();
+            assert_eq!((o.to_vec(), t.to_vec()), (fresh.outputs, fresh.tangents));
         }
     }
 

@@ -50,6 +50,34 @@ fn every_workload_jvp_follows_the_rule() {
 }
 
 #[test]
+fn fused_tangents_follow_the_rule_on_large_workloads() {
+    // Long runs of fused pairs (Rosenbrock's terms, the RK4 chain's stages, the MLP's
+    // sums) in one and in three directions.
+    for w in [
+        adgraph_workloads::rosenbrock(300),
+        adgraph_workloads::van_der_pol(40),
+        adgraph_workloads::mlp(),
+        adgraph_workloads::lennard_jones(6),
+    ] {
+        let p = Program::compile(&w.graph, &w.function).unwrap();
+        assert!(p.step_count() < p.instruction_count(), "{}", w.name);
+        let ni = p.input_count();
+        let mut rng = adgraph_workloads::Rng::new(17);
+        let dirs: Vec<f64> = (0..3 * ni).map(|_| rng.next_f64() - 0.5).collect();
+        let all = p.jvp_multi(&w.point, &dirs, 3).unwrap();
+        for j in 0..3 {
+            let dir = &dirs[j * ni..(j + 1) * ni];
+            let (v, t) = forward_by_rule(&w.graph, &w.function, &w.point, dir);
+            let one = p.jvp(&w.point, dir).unwrap();
+            assert_same(&one.outputs, &v, &w.name);
+            assert_same(&one.tangents, &t, &w.name);
+            let col: Vec<f64> = (0..p.output_count()).map(|o| all.tangent(o, j)).collect();
+            assert_same(&col, &t, &w.name);
+        }
+    }
+}
+
+#[test]
 fn outputs_may_be_inputs_or_constants() {
     let (g, f) =
         adgraph_ir::parse("input x, y\noutput a = x\noutput b = 2.5\noutput c = x * y").unwrap();
