@@ -43,6 +43,7 @@ mod forward;
 mod program;
 mod reverse;
 mod reverse_arena;
+mod reverse_code;
 mod reverse_error;
 mod reverse_kernels;
 mod tangent;
