@@ -78,6 +78,38 @@ impl ReverseWorkspace {
     pub fn new() -> ReverseWorkspace {
         ReverseWorkspace::default()
     }
+
+    /// Bytes the workspace's arenas have reserved.
+    fn reserved(&self) -> usize {
+        self.base.allocated_bytes() + self.pool.iter().map(Bump::allocated_bytes).sum::<usize>()
+    }
+}
+
+/// Largest workspace a thread keeps between calls of the workspace-less methods
+/// ([`ReversePlan::vjp`], [`ReversePlan::grad`]); bigger ones are freed after use.
+const SPARE_LIMIT: usize = 16 << 20;
+
+thread_local! {
+    /// The workspace the workspace-less methods reuse on this thread, so repeated
+    /// one-point gradients do not map fresh pages on every call.
+    static SPARE: std::cell::RefCell<Option<ReverseWorkspace>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's spare workspace (taken out of the cell for the call,
+/// so a nested call simply makes its own), keeping it afterwards unless it grew past
+/// [`SPARE_LIMIT`].
+fn with_spare<R>(f: impl FnOnce(&mut ReverseWorkspace) -> R) -> R {
+    let mut ws = SPARE
+        .try_with(|s| s.borrow_mut().take())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let result = f(&mut ws);
+    if ws.reserved() <= SPARE_LIMIT {
+        let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(ws));
+    }
+    result
 }
 
 /// A plan laid out over a trace: where each kept value sits on its segment's tape and
@@ -257,8 +289,9 @@ impl<'a> ReversePlan<'a> {
     }
 
     /// The vector-Jacobian product at one point: outputs, `cotangents^T J`, and stats.
+    /// Reuses a per-thread workspace (up to 16 MiB is kept between calls).
     pub fn vjp(&self, inputs: &[f64], cotangents: &[f64]) -> Result<Vjp, ReverseError> {
-        self.vjp_with(&mut ReverseWorkspace::new(), inputs, cotangents)
+        with_spare(|ws| self.vjp_with(ws, inputs, cotangents))
     }
 
     /// [`vjp`](Self::vjp) reusing the memory of `ws` (for repeated calls).
@@ -301,8 +334,9 @@ impl<'a> ReversePlan<'a> {
     }
 
     /// The gradient of output `output` at one point (with every output's value).
+    /// Reuses a per-thread workspace (up to 16 MiB is kept between calls).
     pub fn grad(&self, inputs: &[f64], output: usize) -> Result<Vjp, ReverseError> {
-        self.grad_with(&mut ReverseWorkspace::new(), inputs, output)
+        with_spare(|ws| self.grad_with(ws, inputs, output))
     }
 
     /// [`grad`](Self::grad) reusing the memory of `ws` (for repeated calls).
