@@ -4,7 +4,8 @@
 //! Run: `cargo bench --bench grad -- --warm-up-time 1 --measurement-time 3`.
 //! Groups: `grad/<workload>` with `eval` (the forward interpreter, `Program`),
 //! `eval-trace` (the reverse interpreter's forward sweep alone), `store-all`
-//! (and `revolve-20` for the RK4 chain), and `native` (hand-written value and gradient
+//! (and `revolve-20` for the RK4 chain), `store-all-grad` (the same through `grad`,
+//! without a caller's workspace), and `native` (hand-written value and gradient
 //! in plain Rust) where one exists. Peak bytes (measured by the interpreter) are
 //! printed once per workload to stderr.
 
@@ -163,6 +164,10 @@ fn bench_workload(
     group.bench_function("store-all", |b| {
         b.iter(|| r.grad_with(&mut rws, black_box(&w.point), 0).unwrap())
     });
+    // `grad` without a caller's workspace (what the peers bench and the CLI call).
+    group.bench_function("store-all-grad", |b| {
+        b.iter(|| r.grad(black_box(&w.point), 0).unwrap())
+    });
     for &s in extra {
         let p = plan_checkpoints(&t, s, &costs).unwrap();
         let rp = ReversePlan::new(&t, &p).unwrap();
@@ -200,6 +205,7 @@ fn bench_workload(
 }
 
 fn grad(c: &mut Criterion) {
+    bench_workload(c, &rosenbrock(1_000), &[], Some(&native_rosenbrock));
     bench_workload(c, &rosenbrock(100_000), &[], Some(&native_rosenbrock));
     let states = std::cell::RefCell::new(Vec::with_capacity(20_000));
     bench_workload(

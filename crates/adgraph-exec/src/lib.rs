@@ -44,6 +44,7 @@ mod layout;
 mod program;
 mod reverse;
 mod reverse_arena;
+mod reverse_code;
 mod reverse_error;
 mod reverse_kernels;
 mod tangent;

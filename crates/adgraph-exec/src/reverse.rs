@@ -9,9 +9,8 @@
 //! the same order with the same values, so gradients are bit-identical across plans.
 
 use crate::reverse_arena::ArenaStack;
-use crate::reverse_kernels::{
-    backward, forward, structurally_zero, Backward, Forward, FROM_TAPE, LANES,
-};
+use crate::reverse_code::{run_backward, run_forward, Bwd, Fwd};
+use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
 use adgraph_remat::{
@@ -79,6 +78,38 @@ impl ReverseWorkspace {
     pub fn new() -> ReverseWorkspace {
         ReverseWorkspace::default()
     }
+
+    /// Bytes the workspace's arenas have reserved.
+    fn reserved(&self) -> usize {
+        self.base.allocated_bytes() + self.pool.iter().map(Bump::allocated_bytes).sum::<usize>()
+    }
+}
+
+/// Largest workspace a thread keeps between calls of the workspace-less methods
+/// ([`ReversePlan::vjp`], [`ReversePlan::grad`]); bigger ones are freed after use.
+const SPARE_LIMIT: usize = 16 << 20;
+
+thread_local! {
+    /// The workspace the workspace-less methods reuse on this thread, so repeated
+    /// one-point gradients do not map fresh pages on every call.
+    static SPARE: std::cell::RefCell<Option<ReverseWorkspace>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's spare workspace (taken out of the cell for the call,
+/// so a nested call simply makes its own), keeping it afterwards unless it grew past
+/// [`SPARE_LIMIT`].
+fn with_spare<R>(f: impl FnOnce(&mut ReverseWorkspace) -> R) -> R {
+    let mut ws = SPARE
+        .try_with(|s| s.borrow_mut().take())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let result = f(&mut ws);
+    if ws.reserved() <= SPARE_LIMIT {
+        let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(ws));
+    }
+    result
 }
 
 /// A plan laid out over a trace: where each kept value sits on its segment's tape and
@@ -104,12 +135,14 @@ pub struct ReversePlan<'a> {
     tape_lengths: Vec<u32>,
     /// Per segment: (working slot, tape offset) of kept values computed before it.
     carried: Vec<Vec<(u32, u32)>>,
-    /// Per step: tape offset of its result, or `NO_SLOT` if the result is not kept.
-    record_offsets: Vec<u32>,
-    /// Forward instructions, one per step.
-    forward: Vec<Forward>,
-    /// Backward instructions, one per step (sources depend on the plan's tapes).
-    backward: Vec<Backward>,
+    /// Forward instructions, one per step, lowered for the sweeps (a step whose
+    /// result is on its segment's tape is marked `keep`).
+    forward: Vec<Fwd>,
+    /// Backward instructions in their general form, one per step (sources depend on
+    /// the plan's tapes): what `BKind::General` runs.
+    general: Vec<Backward>,
+    /// Backward instructions lowered for the sweeps, one per step.
+    backward: Vec<Bwd>,
     /// Per boundary: the working slots its checkpoint copies (empty if never stored).
     checkpoint_slots: Vec<Vec<u32>>,
 }
@@ -141,7 +174,7 @@ impl<'a> ReversePlan<'a> {
             })
             .collect();
         let mut backward_code = Vec::with_capacity(trace.steps().len());
-        let mut carried = Vec::with_capacity(l);
+        let mut carried: Vec<Vec<(u32, u32)>> = Vec::with_capacity(l);
         for (j, tape) in tapes.iter().enumerate() {
             for (k, &v) in tape.iter().enumerate() {
                 offset[v as usize] = k as u32;
@@ -217,21 +250,48 @@ impl<'a> ReversePlan<'a> {
         }
         let tape_lengths: Vec<u32> = tapes.iter().map(|t| t.len() as u32).collect();
         check_code(trace, b, &tape_lengths, &forward_code, &backward_code)?;
+        // Recording pushes kept values after the carried ones: each tape must hold
+        // exactly those, in instruction order (as `tapes` lays them out).
+        for (j, w) in b.windows(2).enumerate() {
+            let mut next = carried[j].len() as u32;
+            for &o in &record_offsets[w[0] as usize..w[1] as usize] {
+                if o != NO_SLOT {
+                    if o != next {
+                        return Err(malformed("a tape out of instruction order"));
+                    }
+                    next += 1;
+                }
+            }
+            if next != tape_lengths[j] {
+                return Err(malformed("a tape value neither carried nor recorded"));
+            }
+        }
+        let forward = forward_code
+            .iter()
+            .zip(&record_offsets)
+            .map(|(f, &o)| Fwd::lower(f, o != NO_SLOT))
+            .collect();
+        let backward = backward_code
+            .iter()
+            .enumerate()
+            .map(|(k, g)| Bwd::lower(g, k as u32))
+            .collect();
         Ok(ReversePlan {
             trace,
             plan,
             tape_lengths,
             carried,
-            record_offsets,
-            forward: forward_code,
-            backward: backward_code,
+            forward,
+            general: backward_code,
+            backward,
             checkpoint_slots,
         })
     }
 
     /// The vector-Jacobian product at one point: outputs, `cotangents^T J`, and stats.
+    /// Reuses a per-thread workspace (up to 16 MiB is kept between calls).
     pub fn vjp(&self, inputs: &[f64], cotangents: &[f64]) -> Result<Vjp, ReverseError> {
-        self.vjp_with(&mut ReverseWorkspace::new(), inputs, cotangents)
+        with_spare(|ws| self.vjp_with(ws, inputs, cotangents))
     }
 
     /// [`vjp`](Self::vjp) reusing the memory of `ws` (for repeated calls).
@@ -265,10 +325,8 @@ impl<'a> ReversePlan<'a> {
                 Source::Step(_) => break,
             }
         }
-        for f in &self.forward {
-            // SAFETY: `new` checked every slot of the forward code against the slot count.
-            unsafe { forward::<1>(f, &mut work) };
-        }
+        // SAFETY: `new` checked every slot of the forward code against the slot count.
+        unsafe { run_forward::<1, false>(&self.forward, &mut work, std::ptr::null_mut()) };
         Ok(t.outputs()
             .iter()
             .map(|&v| work[t.slots()[v as usize] as usize])
@@ -276,8 +334,9 @@ impl<'a> ReversePlan<'a> {
     }
 
     /// The gradient of output `output` at one point (with every output's value).
+    /// Reuses a per-thread workspace (up to 16 MiB is kept between calls).
     pub fn grad(&self, inputs: &[f64], output: usize) -> Result<Vjp, ReverseError> {
-        self.grad_with(&mut ReverseWorkspace::new(), inputs, output)
+        with_spare(|ws| self.grad_with(ws, inputs, output))
     }
 
     /// [`grad`](Self::grad) reusing the memory of `ws` (for repeated calls).
@@ -477,43 +536,37 @@ impl<'a> ReversePlan<'a> {
                 }
                 Action::Advance(k) => {
                     count(&mut stats, pos, k, &mut frontier);
-                    for f in &self.forward[b[pos as usize] as usize..b[k as usize] as usize] {
-                        // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
-                        unsafe { forward::<W>(f, work) };
-                    }
+                    let code = &self.forward[b[pos as usize] as usize..b[k as usize] as usize];
+                    // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
+                    unsafe { run_forward::<W, false>(code, work, std::ptr::null_mut()) };
                     pos = k;
                 }
                 Action::Record(j) => {
                     count(&mut stats, j, j + 1, &mut frontier);
                     let i = held.push(self.tape_lengths[j as usize] as usize * W);
                     let tape = held.get_mut(i);
-                    for &(s, o) in &self.carried[j as usize] {
+                    let carried = &self.carried[j as usize];
+                    for &(s, o) in carried {
                         tape[o as usize * W..][..W].copy_from_slice(&work[s as usize * W..][..W]);
                     }
-                    let range = b[j as usize] as usize..b[j as usize + 1] as usize;
-                    for (f, &o) in self.forward[range.clone()]
-                        .iter()
-                        .zip(&self.record_offsets[range])
-                    {
-                        // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
-                        unsafe { forward::<W>(f, work) };
-                        if o != NO_SLOT {
-                            tape[o as usize * W..][..W]
-                                .copy_from_slice(&work[f.r as usize * W..][..W]);
-                        }
-                    }
+                    let code = &self.forward[b[j as usize] as usize..b[j as usize + 1] as usize];
+                    let own = tape[carried.len() * W..].as_mut_ptr();
+                    // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes;
+                    // `new` checked that the tape holds the carried values, then one
+                    // value per kept instruction of the segment.
+                    unsafe { run_forward::<W, true>(code, work, own) };
                     pos = j + 1;
                 }
                 Action::Reverse(j) => {
                     let range = b[j as usize] as usize..b[j as usize + 1] as usize;
                     stats.backward_ops += range.len() as u64;
                     let tape = held.get(held.len() - 1);
-                    for code in self.backward[range].iter().rev() {
-                        // SAFETY: sources and adjoint slots checked in `new` against the
-                        // slot counts and this segment's tape length (`tape` has
-                        // `tape_lengths[j] * W` values).
-                        unsafe { backward::<W>(code, tape, work, adj) };
-                    }
+                    // SAFETY: sources and adjoint slots checked in `new` against the
+                    // slot counts and this segment's tape length (`tape` has
+                    // `tape_lengths[j] * W` values); the lowered code uses only those.
+                    unsafe {
+                        run_backward::<W>(&self.backward[range], &self.general, tape, work, adj)
+                    };
                     held.pop();
                 }
             }
@@ -546,11 +599,7 @@ fn check_code(
     backward_code: &[Backward],
 ) -> Result<(), ReverseError> {
     let (slots, adjoints) = (trace.slot_count(), trace.adjoint_count());
-    let bad = || {
-        ReverseError::Plan(adgraph_remat::RematError::MalformedTrace {
-            reason: "an operand index out of range".into(),
-        })
-    };
+    let bad = || malformed("an operand index out of range");
     for (j, w) in boundaries.windows(2).enumerate() {
         for k in w[0] as usize..w[1] as usize {
             let (f, code) = (&forward_code[k], &backward_code[k]);
@@ -585,6 +634,13 @@ fn check_code(
         }
     }
     Ok(())
+}
+
+/// The error for a plan laid out inconsistently with its trace.
+fn malformed(reason: &str) -> ReverseError {
+    ReverseError::Plan(adgraph_remat::RematError::MalformedTrace {
+        reason: reason.into(),
+    })
 }
 
 /// Times every plan of a Pareto frontier: the median of repeated one-point gradients

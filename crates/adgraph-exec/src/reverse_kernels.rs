@@ -5,9 +5,11 @@
 //! evaluator. Backward: [`contribution`], the derivative rule of
 //! [`adgraph_ir::derivative`] specialized by hand to plain numbers, operation for
 //! operation, so its results are bit-identical to the rule (a test checks every op on
-//! ordinary and special values). Instructions are packed small ([`Forward`] 20 bytes,
-//! [`Backward`] 32 bytes) because a sweep streams through them; operand indices are
-//! validated once when a plan is laid out, so the kernels index without bounds checks.
+//! ordinary and special values). These are the general forms a plan is first laid out
+//! in ([`Forward`] 20 bytes, [`Backward`] 32 bytes); operand indices are validated
+//! once when a plan is laid out, so the kernels index without bounds checks. The
+//! sweeps run the lowered forms of `crate::reverse_code`, falling back to
+//! [`backward`] for the rarer operations.
 //! `W` is a compile-time constant (1 for single points, [`LANES`] for batches).
 
 use adgraph_ir::op::{powi, select};
@@ -45,13 +47,15 @@ pub(crate) struct Backward {
     pub radj: u32,
 }
 
-/// Runs one instruction forward over `W` lanes of working slots. The common
+/// Runs one instruction forward over `W` lanes of working slots (the reference the
+/// sweeps' lowered code, `crate::reverse_code`, is tested against). The common
 /// arithmetic is written inline (the same IEEE operation as [`Op::eval2`]); every
 /// other op goes through an out-of-line call of [`Op::eval1`]/[`Op::eval2`], so the
 /// compiler cannot speculate library calls (`sin`, `exp`, ...) across the dispatch.
 ///
 /// # Safety
 /// Every slot index of `f` times `W`, plus `W`, is at most `work.len()`.
+#[cfg(test)]
 #[inline(always)]
 pub(crate) unsafe fn forward<const W: usize>(f: &Forward, work: &mut [f64]) {
     let p = work.as_mut_ptr();
@@ -97,11 +101,13 @@ pub(crate) unsafe fn forward<const W: usize>(f: &Forward, work: &mut [f64]) {
     }
 }
 
+#[cfg(test)]
 #[inline(never)]
 fn eval1_outlined(op: Op, a: f64) -> f64 {
     op.eval1(a, 0)
 }
 
+#[cfg(test)]
 #[inline(never)]
 fn eval2_outlined(op: Op, a: f64, b: f64) -> f64 {
     op.eval2(a, b)
