@@ -132,8 +132,8 @@ pub(crate) fn kind_of(op: Op, exponent: i32) -> Kind {
     }
 }
 
-/// The code of `op` (not a leaf) over operand slots `s`, writing slot `dst`.
-#[cfg(test)]
+/// The code of `op` (not a leaf) over operand slots `s`, writing slot `dst` (the
+/// reverse interpreter's forward sweep runs these too).
 pub(crate) fn lower(op: Op, exponent: i32, s: [u32; 3], dst: u32) -> Code {
     let kind = kind_of(op, exponent);
     let c = if kind == Kind::PowI {
