@@ -324,6 +324,62 @@ impl Graph {
         }
     }
 
+    /// A copy of the nodes marked in `keep` (indexed by id), in id order, with
+    /// their operands renumbered, and the new id of every old one (`None` for a node
+    /// not kept). Nodes are copied as they are, not through the smart constructors:
+    /// for a graph built by the constructors in its own mode this is exactly what
+    /// rebuilding the kept nodes through them gives, only cheaper (the passes use it
+    /// for dead-node elimination of graphs they built). Input names are kept, input
+    /// symbols renumbered in id order.
+    ///
+    /// Errors if `keep` is shorter than the graph or keeps a node without one of its
+    /// operands.
+    ///
+    /// ```
+    /// use adgraph_ir::Graph;
+    /// let mut g = Graph::new();
+    /// let x = g.input("x")?;
+    /// let dead = g.apply(adgraph_ir::Op::Sin, &[x])?;
+    /// let y = g.apply(adgraph_ir::Op::Cos, &[x])?;
+    /// let (c, map) = g.compacted(&[true, false, true])?;
+    /// assert_eq!((c.len(), map[dead.index()]), (2, None));
+    /// assert_eq!(c.node(map[y.index()].unwrap()).args(), &[map[x.index()].unwrap()]);
+    /// # Ok::<(), adgraph_ir::GraphError>(())
+    /// ```
+    pub fn compacted(&self, keep: &[bool]) -> Result<(Graph, Vec<Option<NodeId>>), GraphError> {
+        if keep.len() < self.nodes.len() {
+            let id = NodeId::new(keep.len() as u32);
+            return Err(GraphError::UnknownNode { id });
+        }
+        let mut out = Graph::with_mode(self.mode);
+        out.limit = self.limit;
+        let kept = keep[..self.nodes.len()].iter().filter(|&&k| k).count();
+        out.nodes.reserve_exact(kept);
+        let mut map: Vec<Option<NodeId>> = vec![None; self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            if !keep[i] {
+                continue;
+            }
+            let mut copy = *node;
+            if let Some(sym) = node.input_symbol() {
+                let name = &self.symbols[sym as usize];
+                let sym = match out.symbols.get_index_of(name) {
+                    Some(j) => j,
+                    None => out.symbols.insert_full(name.clone()).0,
+                };
+                copy = Node::input(sym as u32);
+            } else {
+                for a in copy.args_mut() {
+                    *a = map[a.index()].ok_or(GraphError::UnknownNode { id: *a })?;
+                }
+            }
+            map[i] = Some(NodeId::new(out.nodes.len() as u32));
+            out.nodes.push(copy);
+        }
+        out.rebuild_table(out.nodes.len());
+        Ok((out, map))
+    }
+
     /// The order of commutative operands: inputs (by name), then operations (by id),
     /// then constants. Only the operations' relative order depends on when nodes were
     /// built, and the printer writes operations in id order, so a dump parses back to
@@ -473,6 +529,32 @@ mod tests {
         let err = g.mul(x, y).unwrap_err();
         assert_eq!(err, GraphError::CapacityExceeded { limit: 3 });
         assert_eq!(g.len(), 3);
+    }
+
+    #[test]
+    fn compacting_renumbers_operands_and_inputs() {
+        let mut g = Graph::new();
+        let unused = g.input("unused").unwrap();
+        let x = g.input("x").unwrap();
+        let s = g.apply(Op::Sin, &[x]).unwrap();
+        let two = g.constant(2.0).unwrap();
+        let m = g.mul(s, two).unwrap();
+        let mut keep = vec![true; g.len()];
+        keep[unused.index()] = false;
+        let (c, map) = g.compacted(&keep).unwrap();
+        assert_eq!(c.len(), 4);
+        let at = |id: NodeId| map[id.index()].unwrap();
+        assert_eq!(c.input_name(at(x)), Some("x"));
+        assert_eq!(c.find_input("x"), Some(at(x)));
+        assert_eq!(c.node(at(m)).args(), [at(s), at(two)]);
+        assert_eq!(
+            c.find(c.node(at(m))),
+            Some(at(m)),
+            "the table finds every node"
+        );
+        keep[s.index()] = false;
+        assert!(g.compacted(&keep).is_err(), "a kept node lost an operand");
+        assert!(g.compacted(&keep[..2]).is_err(), "keep is too short");
     }
 
     #[test]

@@ -111,6 +111,13 @@ impl Node {
         &self.words[..self.op.arity()]
     }
 
+    /// The operand ids, to renumber them (empty for leaves).
+    #[inline]
+    pub(crate) fn args_mut(&mut self) -> &mut [NodeId] {
+        let n = self.op.arity();
+        &mut self.words[..n]
+    }
+
     /// Operand `i` (panics past the arity).
     #[inline]
     pub fn arg(&self, i: usize) -> NodeId {

@@ -1,7 +1,7 @@
 //! `Pipeline`: named passes run in order, repeated to a fixed point (with a bound),
 //! with a [`Report`] of what each did.
 
-use crate::rebuild::{reachable, rebuild, same, Keep};
+use crate::rebuild::{compact, reachable, rebuild, same, Keep};
 use crate::report::{Report, Step};
 use crate::{
     eliminate_common_subexpressions, eliminate_dead_nodes, fold_constants, simplify, OptError,
@@ -257,8 +257,10 @@ fn segments(passes: &[Pass], mode: FloatMode) -> Vec<Vec<Pass>> {
 /// `g` back node for node, because each node of `g` is what the constructors made of
 /// its operands, and rebuilding it from the same operands (the same ids, as the map is
 /// the identity up to it) makes the same choices again (folding, operand order and
-/// every local rule read only the operands' structure and ids, and the mode); the
-/// test `a_rebuild_of_a_rebuilt_graph_is_the_same_graph` checks it on random graphs.
+/// every local rule read only the operands' structure and ids, and the mode). By the
+/// same argument (renumbering keeps the ids' order), rebuilding only the reachable
+/// nodes of `g` is copying them ([`Graph::compacted`]). The tests
+/// `a_rebuild_of_a_rebuilt_graph_is_the_same_graph` check both on random graphs.
 fn run_segment(
     segment: &[Pass],
     g: &Graph,
@@ -273,8 +275,12 @@ fn run_segment(
         .iter()
         .any(|&p| rebuild_kind(p, mode) == Some(Keep::Reachable));
     if own {
-        if prune && !reachable(g, functions).iter().all(|&r| r) {
-            return rebuild(g, functions, mode, Keep::Reachable).map(Some);
+        if prune {
+            let mask = reachable(g, functions);
+            if !mask.iter().all(|&r| r) {
+                // For the same reason, a rebuild of the reachable nodes is a copy.
+                return compact(g, functions, &mask).map(Some);
+            }
         }
         return Ok(None);
     }
