@@ -288,13 +288,15 @@ fn run_segment(
         return rebuild(g, functions, mode, Keep::Reachable).map(Some);
     }
     let all = rebuild(g, functions, mode, Keep::All)?;
-    if !prune
-        || (same(g, functions, &all.graph, &all.functions)
-            && reachable(&all.graph, &all.functions).iter().all(|&r| r))
-    {
+    if !prune {
         return Ok(Some(all));
     }
-    rebuild(&all.graph, &all.functions, mode, Keep::Reachable).map(Some)
+    // `all` is the pipeline's own: its reachable nodes are copied, not rebuilt.
+    let mask = reachable(&all.graph, &all.functions);
+    if mask.iter().all(|&r| r) {
+        return Ok(Some(all));
+    }
+    compact(&all.graph, &all.functions, &mask).map(Some)
 }
 
 /// The operation nodes (not inputs or constants) any of the functions of `r` reaches.
