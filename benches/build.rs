@@ -8,10 +8,15 @@
 //!   each table probe a cache miss: the worst case); `local` draws half of them from
 //!   the 64 newest nodes, as graphs built from code do (an expression uses what was
 //!   just computed). `uniform` at 100,000 nodes shows the same work on a graph whose
-//!   tables fit in the cache.
-//! - `hasher/*`: the same million nodes inserted into the arena's own structure, an
-//!   `IndexSet<Node, S>`, with FxHash (what `Graph` uses), foldhash, aHash and std's
-//!   SipHash-1-3, so only the hasher differs.
+//!   tables fit in the cache. `uniform-reserved`: the first, into a graph that
+//!   reserved its nodes first (`Graph::reserve`, as the parser and the passes do).
+//!   `harness`: the bench's own loop over the same recipe (mapping operand indices to
+//!   ids, pushing one id per step) with no graph: the cost in every `arena` figure
+//!   that is not the arena's. The recipe itself is generated before timing.
+//! - `hasher/*`: the same million nodes inserted into the arena's former structure, an
+//!   `IndexSet<Node, S>` (until the arena became a `Vec<Node>` beside a table of ids),
+//!   with FxHash, foldhash, aHash and std's SipHash-1-3, so only the hasher differs:
+//!   the baseline the arena is compared with in the same run.
 //! - `parse/*`: `.adg` text of a random DAG (every operator, constants, powers) parsed
 //!   into a fresh graph, in bytes per second (target 20 MB/s), and `dump` back to text.
 //! - Memory per node: measured by a counting global allocator while building the DAG,
@@ -29,6 +34,7 @@ use indexmap::IndexSet;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write;
 use std::hash::BuildHasher;
+use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -199,6 +205,53 @@ fn build(steps: &[Step]) -> Graph {
     g
 }
 
+/// The loop of [`build`] without the graph: operand indices mapped to ids, one id
+/// pushed per step. Returns the ids.
+fn harness(steps: &[Step]) -> Vec<NodeId> {
+    let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
+    for i in 0..INPUTS {
+        ids.push(NodeId::new(i as u32));
+    }
+    for s in steps {
+        match *s {
+            Step::Constant(x) => {
+                black_box(x);
+            }
+            Step::PowI(a, n) => {
+                black_box((ids[a as usize], n));
+            }
+            Step::Apply(op, args) => {
+                let args = args.map(|a| ids[a as usize]);
+                black_box(&args[..op.arity()]);
+            }
+        }
+        ids.push(NodeId::new(ids.len() as u32));
+    }
+    ids
+}
+
+/// [`build`] into a graph that reserved room for every step first.
+fn build_reserved(steps: &[Step]) -> Graph {
+    let mut g = Graph::new();
+    g.reserve(INPUTS + steps.len());
+    let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
+    for i in 0..INPUTS {
+        ids.push(g.input(&format!("x{i}")).unwrap());
+    }
+    for s in steps {
+        let id = match *s {
+            Step::Constant(x) => g.constant(x),
+            Step::PowI(a, n) => g.powi(ids[a as usize], n),
+            Step::Apply(op, args) => {
+                let args = args.map(|a| ids[a as usize]);
+                g.apply(op, &args[..op.arity()])
+            }
+        };
+        ids.push(id.unwrap());
+    }
+    g
+}
+
 /// Inserts `nodes` into a fresh arena set with hasher `S`; returns its length.
 fn insert_all<S: BuildHasher + Default>(nodes: &[Node]) -> usize {
     let mut set: IndexSet<Node, S> = IndexSet::default();
@@ -291,6 +344,15 @@ fn benches(c: &mut Criterion<ThreadCpuTime>) {
             b.iter_with_large_drop(|| build(steps))
         });
     }
+    let len = build(&uniform).len();
+    group.throughput(Throughput::Elements(len as u64));
+    group.bench_function(BenchmarkId::new("uniform-reserved", len), |b| {
+        b.iter_with_large_drop(|| build_reserved(&uniform))
+    });
+    group.throughput(Throughput::Elements(uniform.len() as u64));
+    group.bench_function(BenchmarkId::new("harness", uniform.len()), |b| {
+        b.iter_with_large_drop(|| harness(&uniform))
+    });
     group.finish();
 
     let g = build(&uniform);

@@ -2,16 +2,60 @@
 //! and 1,000,000 nodes (so the growth shows), beside building the same graph through
 //! the constructors (the baseline of the same run), and per workload in each mode.
 //!
+//! Times are thread CPU time (`CLOCK_THREAD_CPUTIME_ID`), as in `benches/build.rs`:
+//! the machine is shared, and wall time would measure the other jobs' load.
+//!
 //! Run: `cargo bench --bench passes -- --warm-up-time 1 --measurement-time 3`.
 
 use adgraph_ir::{Function, Graph, NodeId, Op};
 use adgraph_opt::{optimize, FloatMode};
 use adgraph_workloads::{lennard_jones, mlp_weights, rosenbrock, van_der_pol, Rng};
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use std::hint::black_box;
 use std::time::Duration;
+
+/// Criterion measurement: CPU time of the calling thread.
+struct ThreadCpuTime;
+
+fn thread_cpu_now() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec; the clock id is a constant of libc.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Formats CPU time as criterion formats wall time.
+static WALL: WallTime = WallTime;
+
+impl Measurement for ThreadCpuTime {
+    type Intermediate = Duration;
+    type Value = Duration;
+    fn start(&self) -> Duration {
+        thread_cpu_now()
+    }
+    fn end(&self, start: Duration) -> Duration {
+        thread_cpu_now().saturating_sub(start)
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, value: &Duration) -> f64 {
+        value.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        WALL.formatter()
+    }
+}
 
 const OPS: [Op; 10] = [
     Op::Add,
@@ -67,7 +111,7 @@ fn random_graph(n: usize) -> (Graph, Function) {
     (g, f)
 }
 
-fn random_graphs(c: &mut Criterion) {
+fn random_graphs(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("passes/random");
     group.sample_size(10).sampling_mode(SamplingMode::Flat);
     for n in [100_000, 1_000_000] {
@@ -84,18 +128,20 @@ fn random_graphs(c: &mut Criterion) {
                 b.iter(|| black_box(optimize(g, std::slice::from_ref(&f), mode).unwrap()))
             });
         }
-        let (r, report) = optimize(&g, std::slice::from_ref(&f), FloatMode::Strict).unwrap();
-        eprintln!(
-            "random {n}: {} nodes built, {} after the Strict pipeline, {} rounds",
-            g.len(),
-            r.graph.len(),
-            report.rounds
-        );
+        for mode in [FloatMode::Strict, FloatMode::Fast] {
+            let (r, report) = optimize(&g, std::slice::from_ref(&f), mode).unwrap();
+            eprintln!(
+                "random {n}: {} nodes built, {} after the {mode:?} pipeline, {} rounds:\n{report}",
+                g.len(),
+                r.graph.len(),
+                report.rounds
+            );
+        }
     }
     group.finish();
 }
 
-fn workloads(c: &mut Criterion) {
+fn workloads(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("passes/workloads");
     group.sample_size(10).sampling_mode(SamplingMode::Flat);
     for w in [
@@ -117,7 +163,7 @@ fn workloads(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    config = Criterion::default().with_measurement(ThreadCpuTime).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
     targets = random_graphs, workloads
 }
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! `Graph`: the hash-consing arena every node lives in, and its smart constructors.
 
 use crate::{simplify, GraphError, Node, NodeId, Op};
+use hashbrown::hash_table::{Entry, HashTable};
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
 
@@ -42,13 +43,18 @@ pub enum FloatMode {
 /// the node using it), so ascending id order is a topological order. Nodes are never
 /// removed or reordered; passes rebuild into a fresh graph.
 ///
-/// The node set is an [`IndexSet`]: the index of a node is its [`NodeId`] and the set's
-/// hash table is the hash-consing table, so every node is stored once. The hasher is
-/// FxHash (`rustc-hash`): a node hashes as two 64-bit words, which Fx mixes in two
-/// multiply steps. Measured (`benches/build.rs`, figures in the README) against
-/// foldhash, aHash and SipHash on inserting a random million-node DAG: Fx, foldhash
-/// and aHash trade places from run to run, SipHash is slowest; a node's cost is the
-/// table's cache misses, not hashing, so Fx stays.
+/// The arena is two structures: the nodes in a `Vec<Node>` (the index of a node is
+/// its [`NodeId`]) and the hash-consing table, a `hashbrown::HashTable<u32>` holding
+/// only ids, keyed by [`Node::hash64`] (two 64-bit words mixed by two folded
+/// multiplies). This replaced an `IndexSet<Node, FxHash>` on measurement
+/// (`benches/build.rs`, figures in the README): the set stored each node with its
+/// 64-bit hash (24 bytes) plus an 8-byte index per bucket, 43 to 64 bytes a node;
+/// this layout needs 16 bytes a node plus 5 per bucket (about 27 bytes a node reserved,
+/// at most 48 while doubling), so a million-node graph's tables stay in the last-level
+/// cache and a new node costs fewer misses. The table grows by re-inserting ids in
+/// ascending order, reading the node vector front to back, instead of rehashing
+/// bucket by bucket (a random read of the node behind each id). A lookup and an
+/// insertion are one probe (`entry`).
 ///
 /// ```
 /// use adgraph_ir::{Graph, Op};
@@ -64,16 +70,30 @@ pub enum FloatMode {
 /// assert_eq!(g.node(five).constant_value(), Some(5.0));
 /// # Ok::<(), adgraph_ir::GraphError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Graph {
     /// Every node, once; the index is the id. Operands precede users.
-    nodes: IndexSet<Node, FxBuildHasher>,
+    nodes: Vec<Node>,
+    /// The hash-consing table: the id of every node, keyed by [`Node::hash64`].
+    table: HashTable<u32>,
     /// Input names; an input node refers to its name by index here.
     symbols: IndexSet<Box<str>, FxBuildHasher>,
     /// The rewrites the smart constructors may apply.
     mode: FloatMode,
     /// The most nodes this graph may hold (at most `u32::MAX`).
     limit: u32,
+}
+
+impl std::fmt::Debug for Graph {
+    /// The nodes, input names and settings (the table is derived from the nodes).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("nodes", &self.nodes)
+            .field("symbols", &self.symbols)
+            .field("mode", &self.mode)
+            .field("limit", &self.limit)
+            .finish()
+    }
 }
 
 impl Default for Graph {
@@ -91,17 +111,22 @@ impl Graph {
     /// An empty graph whose constructors use `mode`.
     pub fn with_mode(mode: FloatMode) -> Graph {
         Graph {
-            nodes: IndexSet::default(),
+            nodes: Vec::new(),
+            table: HashTable::new(),
             symbols: IndexSet::default(),
             mode,
             limit: u32::MAX,
         }
     }
 
-    /// Reserves room for `additional` more nodes (exactly: the node table does not
-    /// round its capacity up to the hash table's).
+    /// Reserves room for `additional` more nodes: the node vector exactly, the hash
+    /// table to the next power of two of buckets that holds them.
     pub fn reserve(&mut self, additional: usize) {
         self.nodes.reserve_exact(additional);
+        let want = self.table.len().saturating_add(additional);
+        if want > self.table.capacity() {
+            self.rebuild_table(want);
+        }
     }
 
     /// Lowers the node limit (it is `u32::MAX` and cannot be raised past it). Building
@@ -146,7 +171,7 @@ impl Graph {
     /// The node `id`, or `None` if the graph has no such node.
     #[inline]
     pub fn get(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get_index(id.index())
+        self.nodes.get(id.index())
     }
 
     /// Whether `id` names a node of this graph.
@@ -165,7 +190,10 @@ impl Graph {
 
     /// The id of `node` if the graph holds it.
     pub fn find(&self, node: &Node) -> Option<NodeId> {
-        self.nodes.get_index_of(node).map(|i| NodeId::new(i as u32))
+        let nodes = &self.nodes;
+        self.table
+            .find(node.hash64(), |&i| nodes[i as usize] == *node)
+            .map(|&i| NodeId::new(i))
     }
 
     /// The constant value of node `id`, if it is a constant.
@@ -296,6 +324,62 @@ impl Graph {
         }
     }
 
+    /// A copy of the nodes marked in `keep` (indexed by id), in id order, with
+    /// their operands renumbered, and the new id of every old one (`None` for a node
+    /// not kept). Nodes are copied as they are, not through the smart constructors:
+    /// for a graph built by the constructors in its own mode this is exactly what
+    /// rebuilding the kept nodes through them gives, only cheaper (the passes use it
+    /// for dead-node elimination of graphs they built). Input names are kept, input
+    /// symbols renumbered in id order.
+    ///
+    /// Errors if `keep` is shorter than the graph or keeps a node without one of its
+    /// operands.
+    ///
+    /// ```
+    /// use adgraph_ir::Graph;
+    /// let mut g = Graph::new();
+    /// let x = g.input("x")?;
+    /// let dead = g.apply(adgraph_ir::Op::Sin, &[x])?;
+    /// let y = g.apply(adgraph_ir::Op::Cos, &[x])?;
+    /// let (c, map) = g.compacted(&[true, false, true])?;
+    /// assert_eq!((c.len(), map[dead.index()]), (2, None));
+    /// assert_eq!(c.node(map[y.index()].unwrap()).args(), &[map[x.index()].unwrap()]);
+    /// # Ok::<(), adgraph_ir::GraphError>(())
+    /// ```
+    pub fn compacted(&self, keep: &[bool]) -> Result<(Graph, Vec<Option<NodeId>>), GraphError> {
+        if keep.len() < self.nodes.len() {
+            let id = NodeId::new(keep.len() as u32);
+            return Err(GraphError::UnknownNode { id });
+        }
+        let mut out = Graph::with_mode(self.mode);
+        out.limit = self.limit;
+        let kept = keep[..self.nodes.len()].iter().filter(|&&k| k).count();
+        out.nodes.reserve_exact(kept);
+        let mut map: Vec<Option<NodeId>> = vec![None; self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            if !keep[i] {
+                continue;
+            }
+            let mut copy = *node;
+            if let Some(sym) = node.input_symbol() {
+                let name = &self.symbols[sym as usize];
+                let sym = match out.symbols.get_index_of(name) {
+                    Some(j) => j,
+                    None => out.symbols.insert_full(name.clone()).0,
+                };
+                copy = Node::input(sym as u32);
+            } else {
+                for a in copy.args_mut() {
+                    *a = map[a.index()].ok_or(GraphError::UnknownNode { id: *a })?;
+                }
+            }
+            map[i] = Some(NodeId::new(out.nodes.len() as u32));
+            out.nodes.push(copy);
+        }
+        out.rebuild_table(out.nodes.len());
+        Ok((out, map))
+    }
+
     /// The order of commutative operands: inputs (by name), then operations (by id),
     /// then constants. Only the operations' relative order depends on when nodes were
     /// built, and the printer writes operations in id order, so a dump parses back to
@@ -324,14 +408,49 @@ impl Graph {
     }
 
     /// Inserts `node` as it is, or returns the id of the equal node already there.
+    /// One probe of the table finds the node or the slot for it.
     #[inline]
     fn intern(&mut self, node: Node) -> Result<NodeId, GraphError> {
-        if (self.nodes.len() as u64) < self.limit as u64 {
-            let (i, _) = self.nodes.insert_full(node);
-            return Ok(NodeId::new(i as u32));
+        if self.table.len() == self.table.capacity() {
+            self.grow();
         }
-        self.find(&node)
-            .ok_or(GraphError::CapacityExceeded { limit: self.limit })
+        let hash = node.hash64();
+        let nodes = &self.nodes;
+        let entry = self.table.entry(
+            hash,
+            |&i| nodes[i as usize] == node,
+            |&i| nodes[i as usize].hash64(),
+        );
+        match entry {
+            Entry::Occupied(e) => Ok(NodeId::new(*e.get())),
+            Entry::Vacant(e) => {
+                let id = self.nodes.len();
+                if id as u64 >= self.limit as u64 {
+                    return Err(GraphError::CapacityExceeded { limit: self.limit });
+                }
+                e.insert(id as u32);
+                self.nodes.push(node);
+                Ok(NodeId::new(id as u32))
+            }
+        }
+    }
+
+    /// Doubles the table (the node vector grows by itself).
+    #[cold]
+    fn grow(&mut self) {
+        let want = self.table.capacity().saturating_mul(2).max(16);
+        self.rebuild_table(want);
+    }
+
+    /// Replaces the table by one with room for `capacity` ids, re-inserting every id
+    /// in ascending order: the nodes are read front to back, not at random.
+    fn rebuild_table(&mut self, capacity: usize) {
+        let mut table = HashTable::with_capacity(capacity.max(self.nodes.len()));
+        let nodes = &self.nodes;
+        for (i, n) in nodes.iter().enumerate() {
+            table.insert_unique(n.hash64(), i as u32, |&j| nodes[j as usize].hash64());
+        }
+        self.table = table;
     }
 }
 
@@ -410,6 +529,32 @@ mod tests {
         let err = g.mul(x, y).unwrap_err();
         assert_eq!(err, GraphError::CapacityExceeded { limit: 3 });
         assert_eq!(g.len(), 3);
+    }
+
+    #[test]
+    fn compacting_renumbers_operands_and_inputs() {
+        let mut g = Graph::new();
+        let unused = g.input("unused").unwrap();
+        let x = g.input("x").unwrap();
+        let s = g.apply(Op::Sin, &[x]).unwrap();
+        let two = g.constant(2.0).unwrap();
+        let m = g.mul(s, two).unwrap();
+        let mut keep = vec![true; g.len()];
+        keep[unused.index()] = false;
+        let (c, map) = g.compacted(&keep).unwrap();
+        assert_eq!(c.len(), 4);
+        let at = |id: NodeId| map[id.index()].unwrap();
+        assert_eq!(c.input_name(at(x)), Some("x"));
+        assert_eq!(c.find_input("x"), Some(at(x)));
+        assert_eq!(c.node(at(m)).args(), [at(s), at(two)]);
+        assert_eq!(
+            c.find(c.node(at(m))),
+            Some(at(m)),
+            "the table finds every node"
+        );
+        keep[s.index()] = false;
+        assert!(g.compacted(&keep).is_err(), "a kept node lost an operand");
+        assert!(g.compacted(&keep[..2]).is_err(), "keep is too short");
     }
 
     #[test]

@@ -39,6 +39,25 @@ impl Hash for Node {
 }
 
 impl Node {
+    /// The hash the graph's hash-consing table keys this node by: the operator and the
+    /// three words as two 64-bit words, mixed by two folded multiplies (the 128-bit
+    /// product's halves xor-ed), so every input bit reaches the low bits (the bucket)
+    /// and the top seven (the tag) of the result. Equal nodes hash equal.
+    ///
+    /// ```
+    /// use adgraph_ir::Node;
+    /// assert_eq!(Node::constant(1.0).hash64(), Node::constant(1.0).hash64());
+    /// assert_ne!(Node::constant(0.0).hash64(), Node::constant(-0.0).hash64());
+    /// ```
+    #[inline]
+    pub fn hash64(&self) -> u64 {
+        let [a, b, c] = self.words.map(NodeId::as_u32);
+        let lo = self.op as u64 | (a as u64) << 32;
+        let hi = b as u64 | (c as u64) << 32;
+        let h = fold_multiply(lo ^ 0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7345);
+        fold_multiply(h ^ hi, 0xA409_3822_299F_31D1)
+    }
+
     /// A constant node holding exactly the bits of `x`.
     #[inline]
     pub fn constant(x: f64) -> Node {
@@ -92,6 +111,13 @@ impl Node {
         &self.words[..self.op.arity()]
     }
 
+    /// The operand ids, to renumber them (empty for leaves).
+    #[inline]
+    pub(crate) fn args_mut(&mut self) -> &mut [NodeId] {
+        let n = self.op.arity();
+        &mut self.words[..n]
+    }
+
     /// Operand `i` (panics past the arity).
     #[inline]
     pub fn arg(&self, i: usize) -> NodeId {
@@ -128,6 +154,13 @@ impl Node {
     fn word(&self, i: usize) -> u32 {
         self.words[i].as_u32()
     }
+}
+
+/// The 128-bit product of `a` and `b`, its halves xor-ed.
+#[inline]
+const fn fold_multiply(a: u64, b: u64) -> u64 {
+    let p = (a as u128).wrapping_mul(b as u128);
+    (p as u64) ^ ((p >> 64) as u64)
 }
 
 /// A payload word (not an operand id).

@@ -1,6 +1,6 @@
 //! Memory per node of the arena, measured by a counting global allocator: a graph
-//! costs its 16-byte nodes, the index set's stored hash per node, and the hash table's
-//! index and control byte per bucket. The README states the figure this test bounds.
+//! costs its 16-byte nodes and the hash table's 4-byte id and control byte per
+//! bucket. The README states the figure this test bounds.
 //! (`cargo test -p adgraph-ir --test memory -- --nocapture` prints it.)
 
 use adgraph_ir::{Graph, NodeId, Op};
@@ -70,13 +70,13 @@ fn bytes_per_node_are_bounded() {
         "{n} nodes: {as_built:.1} bytes/node grown, {up_front:.1} reserved exactly \
          ({after:.1} after filling)"
     );
-    // A node is 16 bytes, its stored hash 8; the table adds 9 bytes a bucket at a load
-    // of 7/8 at most, and up to twice that just after growing.
-    let bounds = 24.0 + 9.0..=24.0 + 9.0 * 8.0 / 7.0 * 2.0 + 1.0;
+    // A node is 16 bytes; the table adds 5 bytes a bucket (a 4-byte id and a control
+    // byte) at a load of 7/8 at most, and up to twice that just after growing.
+    let bounds = 16.0 + 5.0 * 8.0 / 7.0..=16.0 + 5.0 * 8.0 / 7.0 * 2.0 + 1.0;
     assert!(bounds.contains(&up_front), "{up_front} bytes/node");
     assert!(
         (after - up_front).abs() < 0.01,
         "reserving exactly leaves no regrowth"
     );
-    assert!(as_built <= 72.0, "{as_built} bytes/node");
+    assert!(as_built <= 50.0, "{as_built} bytes/node");
 }

@@ -1,7 +1,7 @@
 //! `Pipeline`: named passes run in order, repeated to a fixed point (with a bound),
 //! with a [`Report`] of what each did.
 
-use crate::rebuild::{reachable, rebuild, same, Keep};
+use crate::rebuild::{compact, reachable, rebuild, same, Keep};
 use crate::report::{Report, Step};
 use crate::{
     eliminate_common_subexpressions, eliminate_dead_nodes, fold_constants, simplify, OptError,
@@ -153,43 +153,63 @@ impl Pipeline {
         let mut ops = count_ops(g, functions);
         for round in 1..=self.max_rounds.max(1) {
             let mut next: Option<Optimized> = None;
+            // Whether any segment of this round changed its input.
+            let mut changed = false;
             for segment in &segments {
                 let (pg, pf) = match next.as_ref().or(done.as_ref()) {
                     Some(r) => (&r.graph, r.functions.as_slice()),
                     None => (g, functions),
                 };
+                // Every graph but the caller's was built by the constructors in `mode`.
+                let own = next.is_some() || done.is_some();
                 let start = Instant::now();
-                let out = run_segment(segment, pg, pf, self.mode)?;
+                let out = run_segment(segment, pg, pf, self.mode, own)?;
                 let time = start.elapsed();
-                let ops_out = count_ops(&out.graph, &out.functions);
+                let nodes_in = pg.len();
+                let (nodes_out, ops_out) = match &out {
+                    Some(o) => (o.graph.len(), count_ops(&o.graph, &o.functions)),
+                    None => (nodes_in, ops),
+                };
                 report.steps.push(Step {
                     round,
                     pass: segment[0],
                     fused: segment[1..].to_vec(),
-                    nodes_in: pg.len(),
-                    nodes_out: out.graph.len(),
+                    nodes_in,
+                    nodes_out,
                     ops_in: ops,
                     ops_out,
                     time,
                 });
                 ops = ops_out;
-                next = Some(out);
+                if let Some(out) = out {
+                    changed = true;
+                    next = Some(out);
+                }
             }
             report.rounds = round;
-            let (bg, bf) = match done.as_ref() {
-                Some(r) => (&r.graph, r.functions.as_slice()),
-                None => (g, functions),
+            let unchanged = match &next {
+                // No segment changed anything: the round's result is its input.
+                None => true,
+                Some(n) => {
+                    let (bg, bf) = match done.as_ref() {
+                        Some(r) => (&r.graph, r.functions.as_slice()),
+                        None => (g, functions),
+                    };
+                    !changed || same(bg, bf, &n.graph, &n.functions)
+                }
             };
-            let unchanged = next
-                .as_ref()
-                .is_some_and(|n| same(bg, bf, &n.graph, &n.functions));
-            done = next;
+            if next.is_some() {
+                done = next;
+            }
             if unchanged {
                 report.converged = true;
                 break;
             }
         }
-        let current = done.ok_or(OptError::NoPasses)?;
+        let current = done.unwrap_or_else(|| Optimized {
+            graph: g.clone(),
+            functions: functions.to_vec(),
+        });
         Ok((current, report))
     }
 }
@@ -220,7 +240,8 @@ fn segments(passes: &[Pass], mode: FloatMode) -> Vec<Vec<Pass>> {
     out
 }
 
-/// Runs a segment of passes as few rebuilds as give the same fixed point.
+/// Runs a segment of passes as few rebuilds as give the same fixed point; `None` when
+/// the result would be node for node the input.
 ///
 /// The constructors are applied to every node a rebuild copies, so rebuilding a
 /// graph that a rebuild has just built changes nothing more than the rounds of the
@@ -230,29 +251,52 @@ fn segments(passes: &[Pass], mode: FloatMode) -> Vec<Vec<Pass>> {
 /// of the reachable nodes (if the run has `dce` or a Strict `simplify`). The second
 /// is skipped when the first changed nothing and every node is reachable. A segment
 /// of one other pass runs that pass.
+///
+/// `own` says that `g` was built by the constructors in `mode` (every graph the
+/// pipeline produced is). Then the rebuild of every node is skipped: it would give
+/// `g` back node for node, because each node of `g` is what the constructors made of
+/// its operands, and rebuilding it from the same operands (the same ids, as the map is
+/// the identity up to it) makes the same choices again (folding, operand order and
+/// every local rule read only the operands' structure and ids, and the mode). By the
+/// same argument (renumbering keeps the ids' order), rebuilding only the reachable
+/// nodes of `g` is copying them ([`Graph::compacted`]). The tests
+/// `a_rebuild_of_a_rebuilt_graph_is_the_same_graph` check both on random graphs.
 fn run_segment(
     segment: &[Pass],
     g: &Graph,
     functions: &[Function],
     mode: FloatMode,
-) -> Result<Optimized, OptError> {
+    own: bool,
+) -> Result<Option<Optimized>, OptError> {
     let Some(first) = rebuild_kind(segment[0], mode) else {
-        return segment[0].run(g, functions, mode);
+        return segment[0].run(g, functions, mode).map(Some);
     };
-    if first == Keep::Reachable {
-        return rebuild(g, functions, mode, Keep::Reachable);
-    }
-    let all = rebuild(g, functions, mode, Keep::All)?;
     let prune = segment
         .iter()
         .any(|&p| rebuild_kind(p, mode) == Some(Keep::Reachable));
-    if !prune
-        || (same(g, functions, &all.graph, &all.functions)
-            && reachable(&all.graph, &all.functions).iter().all(|&r| r))
-    {
-        return Ok(all);
+    if own {
+        if prune {
+            let mask = reachable(g, functions);
+            if !mask.iter().all(|&r| r) {
+                // For the same reason, a rebuild of the reachable nodes is a copy.
+                return compact(g, functions, &mask).map(Some);
+            }
+        }
+        return Ok(None);
     }
-    rebuild(&all.graph, &all.functions, mode, Keep::Reachable)
+    if first == Keep::Reachable {
+        return rebuild(g, functions, mode, Keep::Reachable).map(Some);
+    }
+    let all = rebuild(g, functions, mode, Keep::All)?;
+    if !prune {
+        return Ok(Some(all));
+    }
+    // `all` is the pipeline's own: its reachable nodes are copied, not rebuilt.
+    let mask = reachable(&all.graph, &all.functions);
+    if mask.iter().all(|&r| r) {
+        return Ok(Some(all));
+    }
+    compact(&all.graph, &all.functions, &mask).map(Some)
 }
 
 /// The operation nodes (not inputs or constants) any of the functions of `r` reaches.

@@ -132,6 +132,26 @@ pub(crate) fn rebuild(
     })
 }
 
+/// The nodes of `g` marked in `mask` copied into a fresh graph as they are (see
+/// [`Graph::compacted`]), and `functions` mapped over: for a graph the constructors
+/// built in `g`'s mode, the same graph a rebuild of those nodes gives.
+pub(crate) fn compact(
+    g: &Graph,
+    functions: &[Function],
+    mask: &[bool],
+) -> Result<Optimized, OptError> {
+    let (out, map) = g.compacted(mask)?;
+    let map: Vec<u32> = map
+        .iter()
+        .map(|m| m.map_or(UNMAPPED, NodeId::as_u32))
+        .collect();
+    let functions = map_functions(&out, functions, &map)?;
+    Ok(Optimized {
+        graph: out,
+        functions,
+    })
+}
+
 /// Whether two results are node for node the same (a fixed point of the pipeline).
 pub(crate) fn same(a: &Graph, fa: &[Function], b: &Graph, fb: &[Function]) -> bool {
     a.len() == b.len()

@@ -89,6 +89,13 @@ struct Collector<'g> {
     /// Whether the old node is absorbed into its user rather than built.
     interior: Vec<bool>,
     mask: Vec<bool>,
+    /// Emptied term vectors of forms already built or merged, reused by new forms so
+    /// the pass does not allocate per node.
+    sum_pool: Vec<Vec<(NodeId, f64)>>,
+    /// Emptied factor vectors, likewise.
+    product_pool: Vec<Vec<(NodeId, i32)>>,
+    /// Scratch for [`common_magnitude`].
+    magnitudes: Vec<f64>,
 }
 
 fn class(g: &Graph, node: &Node) -> Class {
@@ -134,6 +141,9 @@ impl<'g> Collector<'g> {
             pending: FxHashMap::default(),
             interior,
             mask,
+            sum_pool: Vec::new(),
+            product_pool: Vec::new(),
+            magnitudes: Vec::new(),
         }
     }
 
@@ -186,17 +196,57 @@ impl<'g> Collector<'g> {
         }
     }
 
-    fn term_sum(&self, t: NodeId, c: f64) -> Sum {
+    fn term_sum(&mut self, t: NodeId, c: f64) -> Sum {
+        let mut terms = self.sum_pool.pop().unwrap_or_default();
         match self.out.constant_value(t) {
             Some(v) => Sum {
-                terms: Vec::new(),
+                terms,
                 constant: c * v,
             },
-            None => Sum {
-                terms: vec![(t, c)],
-                constant: 0.0,
-            },
+            None => {
+                terms.push((t, c));
+                Sum {
+                    terms,
+                    constant: 0.0,
+                }
+            }
         }
+    }
+
+    /// A monomial of one factor (none if `t` is a constant, which is the coefficient).
+    fn factor_product(&mut self, t: NodeId, n: i32, coefficient: f64) -> Product {
+        let mut factors = self.product_pool.pop().unwrap_or_default();
+        factors.push((t, n));
+        Product {
+            factors,
+            coefficient,
+        }
+    }
+
+    /// `a + b`, reusing the larger vector and recycling the other.
+    fn merge_sums(&mut self, a: Sum, b: Sum) -> Sum {
+        let (mut big, mut small) = if a.terms.len() >= b.terms.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        big.terms.append(&mut small.terms);
+        big.constant += small.constant;
+        self.sum_pool.push(small.terms);
+        big
+    }
+
+    /// `a * b`, reusing the larger vector and recycling the other.
+    fn merge_products(&mut self, a: Product, b: Product) -> Product {
+        let (mut big, mut small) = if a.factors.len() >= b.factors.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        big.factors.append(&mut small.factors);
+        big.coefficient *= small.coefficient;
+        self.product_pool.push(small.factors);
+        big
     }
 
     /// Operand `a` (old id) as a monomial.
@@ -204,25 +254,21 @@ impl<'g> Collector<'g> {
         let t = match self.pending.remove(&a.as_u32()) {
             Some(Form::Product(p)) => return Ok(p),
             // A single scaled term is a monomial already.
-            Some(Form::Sum(s)) if s.terms.len() == 1 && s.constant == 0.0 => {
+            Some(Form::Sum(mut s)) if s.terms.len() == 1 && s.constant == 0.0 => {
                 let (t, c) = s.terms[0];
-                return Ok(Product {
-                    factors: vec![(t, 1)],
-                    coefficient: c,
-                });
+                s.terms.clear();
+                self.sum_pool.push(s.terms);
+                return Ok(self.factor_product(t, 1, c));
             }
             Some(Form::Sum(s)) => self.build_sum(s)?,
             None => NodeId::new(self.map[a.index()]),
         };
         Ok(match self.out.constant_value(t) {
             Some(v) => Product {
-                factors: Vec::new(),
+                factors: self.product_pool.pop().unwrap_or_default(),
                 coefficient: v,
             },
-            None => Product {
-                factors: vec![(t, 1)],
-                coefficient: 1.0,
-            },
+            None => self.factor_product(t, 1, 1.0),
         })
     }
 
@@ -234,13 +280,13 @@ impl<'g> Collector<'g> {
             Op::Add => {
                 let a = self.sum_operand(args[0])?;
                 let b = self.sum_operand(args[1])?;
-                merge_sums(a, b)
+                self.merge_sums(a, b)
             }
             Op::Sub => {
                 let a = self.sum_operand(args[0])?;
                 let b = self.sum_operand(args[1])?;
                 let b = self.scale_sum(b, -1.0)?;
-                merge_sums(a, b)
+                self.merge_sums(a, b)
             }
             Op::Neg => {
                 let a = self.sum_operand(args[0])?;
@@ -271,13 +317,13 @@ impl<'g> Collector<'g> {
             Op::Mul => {
                 let a = self.product_operand(args[0])?;
                 let b = self.product_operand(args[1])?;
-                merge_products(a, b)
+                self.merge_products(a, b)
             }
             Op::Div => {
                 let a = self.product_operand(args[0])?;
                 let b = self.product_operand(args[1])?;
                 let b = self.power_product(b, -1)?;
-                merge_products(a, b)
+                self.merge_products(a, b)
             }
             // Integer power.
             _ => {
@@ -303,10 +349,7 @@ impl<'g> Collector<'g> {
         let fits = p.factors.iter().all(|(_, e)| e.checked_mul(n).is_some());
         if p.factors.len() > SCALE_LIMIT || !fits {
             let t = self.build_product(p)?;
-            return Ok(Product {
-                factors: vec![(t, n)],
-                coefficient: 1.0,
-            });
+            return Ok(self.factor_product(t, n, 1.0));
         }
         for (_, e) in &mut p.factors {
             *e *= n;
@@ -328,7 +371,7 @@ impl<'g> Collector<'g> {
     /// factored out: `4a - 4b + 4c` is `(a - b + c) * 4`, one multiplication.
     fn build_sum(&mut self, s: Sum) -> Result<NodeId, GraphError> {
         let terms = collect(s.terms, |a, b| Some(a + b), |c| c == 0.0);
-        let Some(m) = common_magnitude(&terms) else {
+        let Some(m) = common_magnitude(&terms, &mut self.magnitudes) else {
             return self.build_terms(terms, s.constant);
         };
         let (shared, rest): (Vec<_>, Vec<_>) = terms.into_iter().partition(|t| t.1.abs() == m);
@@ -347,11 +390,10 @@ impl<'g> Collector<'g> {
         terms: Vec<(NodeId, f64)>,
         constant: f64,
     ) -> Result<NodeId, GraphError> {
-        let s = Sum { terms, constant };
-        let terms = s.terms;
+        let mut terms = terms;
         let g = &mut self.out;
         let mut acc: Option<NodeId> = None;
-        for (t, c) in terms {
+        for &(t, c) in &terms {
             let magnitude = if acc.is_some() { c.abs() } else { c };
             let piece = if magnitude == 1.0 {
                 t
@@ -365,11 +407,14 @@ impl<'g> Collector<'g> {
                 Some(a) => g.add(a, piece)?,
             });
         }
+        terms.clear();
+        self.sum_pool.push(terms);
+        let g = &mut self.out;
         match acc {
-            None => g.constant(s.constant + 0.0),
-            Some(a) if s.constant == 0.0 => Ok(a),
+            None => g.constant(constant + 0.0),
+            Some(a) if constant == 0.0 => Ok(a),
             Some(a) => {
-                let k = g.constant(s.constant)?;
+                let k = g.constant(constant)?;
                 g.add(a, k)
             }
         }
@@ -378,11 +423,11 @@ impl<'g> Collector<'g> {
     /// Builds a monomial: powers of a term merged, zero powers dropped, the numerator
     /// (with the coefficient) over the denominator.
     fn build_product(&mut self, p: Product) -> Result<NodeId, GraphError> {
-        let factors = collect(p.factors, |a, b| a.checked_add(b), |e| e == 0);
+        let mut factors = collect(p.factors, |a, b| a.checked_add(b), |e| e == 0);
         let g = &mut self.out;
         let mut numerator: Option<NodeId> = None;
         let mut denominator: Option<NodeId> = None;
-        for (t, e) in factors {
+        for &(t, e) in &factors {
             // x^(i32::MIN) has no positive counterpart: it stays a power above.
             let (side, e) = match e.checked_neg() {
                 Some(d) if e < 0 => (&mut denominator, d),
@@ -395,6 +440,9 @@ impl<'g> Collector<'g> {
                 Some(a) => g.mul(a, f)?,
             });
         }
+        factors.clear();
+        self.product_pool.push(factors);
+        let g = &mut self.out;
         let numerator = match numerator {
             None => g.constant(p.coefficient)?,
             Some(n) if p.coefficient == 1.0 => n,
@@ -412,12 +460,12 @@ impl<'g> Collector<'g> {
 
 /// The coefficient magnitude (not 1) that two or more terms share, the most common
 /// one (the smallest on a tie), if any.
-fn common_magnitude(terms: &[(NodeId, f64)]) -> Option<f64> {
-    let mut magnitudes: Vec<f64> = terms
-        .iter()
-        .map(|t| t.1.abs())
-        .filter(|&m| m != 1.0)
-        .collect();
+fn common_magnitude(terms: &[(NodeId, f64)], magnitudes: &mut Vec<f64>) -> Option<f64> {
+    magnitudes.clear();
+    magnitudes.extend(terms.iter().map(|t| t.1.abs()).filter(|&m| m != 1.0));
+    if magnitudes.len() < 2 {
+        return None;
+    }
     magnitudes.sort_by(f64::total_cmp);
     let mut best: Option<(f64, usize)> = None;
     for run in magnitudes.chunk_by(|a, b| a == b) {
@@ -428,28 +476,6 @@ fn common_magnitude(terms: &[(NodeId, f64)]) -> Option<f64> {
     best.map(|(m, _)| m).filter(|m| m.is_finite() && *m != 0.0)
 }
 
-fn merge_sums(a: Sum, b: Sum) -> Sum {
-    let (mut big, small) = if a.terms.len() >= b.terms.len() {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    big.terms.extend(small.terms);
-    big.constant += small.constant;
-    big
-}
-
-fn merge_products(a: Product, b: Product) -> Product {
-    let (mut big, small) = if a.factors.len() >= b.factors.len() {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    big.factors.extend(small.factors);
-    big.coefficient *= small.coefficient;
-    big
-}
-
 /// Sorts `(term, k)` pairs by term, combines equal terms with `add` (two entries stay
 /// apart where `add` overflows), and drops those whose combined `k` is `zero`.
 fn collect<K: Copy>(
@@ -458,18 +484,22 @@ fn collect<K: Copy>(
     zero: impl Fn(K) -> bool,
 ) -> Vec<(NodeId, K)> {
     items.sort_by_key(|&(t, _)| t);
-    let mut out: Vec<(NodeId, K)> = Vec::with_capacity(items.len());
-    for (t, k) in items {
-        let merged = match out.last_mut() {
+    // Merge in place: `items[..len]` is the merged prefix.
+    let mut len = 0;
+    for i in 0..items.len() {
+        let (t, k) = items[i];
+        let merged = match items[..len].last_mut() {
             Some((u, j)) if *u == t => add(*j, k).map(|s| *j = s).is_some(),
             _ => false,
         };
         if !merged {
-            out.push((t, k));
+            items[len] = (t, k);
+            len += 1;
         }
     }
-    out.retain(|&(_, k)| !zero(k));
-    out
+    items.truncate(len);
+    items.retain(|&(_, k)| !zero(k));
+    items
 }
 
 #[cfg(test)]
