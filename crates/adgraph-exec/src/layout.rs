@@ -6,7 +6,6 @@
 
 use crate::code::{fusion, kind_of, Kind};
 use crate::program::{Instruction, ValueId};
-use adgraph_ir::{Function, Graph, NodeId, Op};
 
 /// One step of the forward stream before slots are assigned: an instruction, or a
 /// fused pair, over values.
@@ -85,70 +84,6 @@ pub(crate) struct Layout {
     pub steps: Vec<Step>,
     pub value_slots: Vec<u32>,
     pub slot_count: usize,
-}
-
-/// The operation nodes the outputs reach in depth-first post-order, every node once:
-/// a node's operands before the node, the operand that needs more slots first (the
-/// Sethi-Ullman labelling, counted as if the graph were a tree; ties go to the later
-/// node, typically the longer chain). Loops with an explicit stack, not recursion, so
-/// chains of any depth are fine. Where id order computes many values long before
-/// their users (a sum of terms built term by term, then added up), this order
-/// computes each term just before it is added.
-pub(crate) fn depth_first(g: &Graph, f: &Function, mask: &[bool]) -> Vec<NodeId> {
-    let is_op = |id: NodeId| !matches!(g.node(id).op(), Op::Input | Op::Const);
-    // need[i]: slots to evaluate node i as a tree (leaves need none: they have fixed
-    // slots).
-    let mut need = vec![0u32; mask.len()];
-    for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
-        let id = NodeId::new(i as u32);
-        if !is_op(id) {
-            continue;
-        }
-        let mut ns: Vec<u32> = g.node(id).args().iter().map(|a| need[a.index()]).collect();
-        ns.sort_unstable_by(|a, b| b.cmp(a));
-        need[i] = ns
-            .iter()
-            .enumerate()
-            .map(|(k, &n)| n.saturating_add(k as u32))
-            .max()
-            .unwrap_or(0)
-            .max(1);
-    }
-    let mut done = vec![false; mask.len()];
-    let mut order = Vec::new();
-    let mut stack: Vec<(NodeId, usize)> = Vec::new();
-    // Operand k of a node in visiting order: by need, then by id, both descending.
-    let nth = |id: NodeId, k: usize| -> NodeId {
-        let mut args: [NodeId; 3] = [NodeId::new(0); 3];
-        let a = g.node(id).args();
-        args[..a.len()].copy_from_slice(a);
-        let args = &mut args[..a.len()];
-        args.sort_unstable_by(|x, y| (need[y.index()], *y).cmp(&(need[x.index()], *x)));
-        args[k]
-    };
-    for out in f.output_ids() {
-        if done[out.index()] || !is_op(out) {
-            continue;
-        }
-        stack.push((out, 0));
-        while let Some(top) = stack.last_mut() {
-            let (id, k) = *top;
-            if k < g.node(id).args().len() {
-                top.1 += 1;
-                let a = nth(id, k);
-                if !done[a.index()] && is_op(a) {
-                    stack.push((a, 0));
-                }
-            } else {
-                stack.pop();
-                if !done[id.index()] {
-                    done[id.index()] = true;
-                    order.push(id);
-                }
-            }
-        }
-    }
-    order
 }
 
 /// Assigns slots: inputs and constants keep their own (slot = value index); each

@@ -22,7 +22,7 @@
 //! pair never reaches a slot.
 
 use crate::code::{Code, Kind};
-use crate::layout::{assign_slots, depth_first, fuse, Layout};
+use crate::layout::{assign_slots, fuse, Layout};
 use crate::ExecError;
 use adgraph_ir::{Function, Graph, NodeId, Op};
 use std::fmt;
@@ -221,7 +221,7 @@ impl Program {
         // Two topological orders: id order, and a depth-first order that computes each
         // operand just before its first user; keep whichever needs fewer slots.
         let mut best: Option<Layout> = None;
-        for order in [ops.clone(), depth_first(g, f, &mask)] {
+        for order in [ops.clone(), f.depth_first_ops(g, &mask)] {
             let mut instructions = Vec::with_capacity(order.len());
             for (j, &id) in order.iter().enumerate() {
                 let node = g.node(id);

@@ -12,7 +12,7 @@
 //! liveness), so both the interpreter and the planner agree on every byte.
 
 use crate::RematError;
-use adgraph_ir::{Function, Graph, Op};
+use adgraph_ir::{Function, Graph, NodeId, Op};
 
 /// Bytes of one value at one point: an `f64`.
 pub const VALUE_BYTES: u64 = 8;
@@ -119,14 +119,58 @@ pub struct Trace {
 }
 
 impl Trace {
-    /// The trace of `f`: the nodes its outputs reach, in id (topological) order.
+    /// The trace of `f`: the nodes its outputs reach, in a topological order: id order
+    /// or depth-first order ([`Function::depth_first_ops`], each operand computed just
+    /// before its first user) when that needs at most half the working and adjoint
+    /// slots of id order for step values (the memory every sweep zeroes and streams
+    /// through; inputs and constants hold theirs either way).
     pub fn from_function(g: &Graph, f: &Function) -> Result<Trace, RematError> {
         for id in f.output_ids().chain(f.inputs().iter().copied()) {
             if !g.contains(id) {
                 return Err(RematError::UnknownNode { id });
             }
         }
-        let nodes = f.nodes(g);
+        let mask = f.reachable(g);
+        let nodes: Vec<NodeId> = mask
+            .iter()
+            .enumerate()
+            .filter(|(_, &m)| m)
+            .map(|(i, _)| NodeId::new(i as u32))
+            .collect();
+        let ops: Vec<NodeId> = nodes
+            .iter()
+            .copied()
+            .filter(|&id| !matches!(g.node(id).op(), Op::Input | Op::Const))
+            .collect();
+        let by_id = Trace::in_order(g, f, &nodes, &ops)?;
+        let depth_first = f.depth_first_ops(g, &mask);
+        if depth_first == ops {
+            return Ok(by_id);
+        }
+        let other = Trace::in_order(g, f, &nodes, &depth_first)?;
+        // Slots beyond the fixed ones of inputs and constants (and inputs' adjoints).
+        let size = |t: &Trace| {
+            (t.slot_count - t.first_step_value) as u64
+                + (t.adjoint_count as u64).saturating_sub(t.input_count() as u64)
+        };
+        // Depth-first only when it at least halves the slots: id order keeps a
+        // time-stepping chain's steps whole and alike, which is what segments and
+        // binomial schedules want; depth-first wins big where id order computes many
+        // terms long before a sum consumes them.
+        Ok(if 2 * size(&other) <= size(&by_id) {
+            other
+        } else {
+            by_id
+        })
+    }
+
+    /// The trace of `f` with its operation nodes in `order` (topological).
+    fn in_order(
+        g: &Graph,
+        f: &Function,
+        nodes: &[NodeId],
+        order: &[NodeId],
+    ) -> Result<Trace, RematError> {
         let top = nodes.last().map_or(0, |id| id.index() + 1);
         let mut value_of = vec![NO_SLOT; top];
         let mut sources = Vec::with_capacity(nodes.len());
@@ -134,18 +178,15 @@ impl Trace {
             value_of[id.index()] = sources.len() as u32;
             sources.push(Source::Input(k as u32));
         }
-        for &id in &nodes {
+        for &id in nodes {
             if let Some(x) = g.node(id).constant_value() {
                 value_of[id.index()] = sources.len() as u32;
                 sources.push(Source::Constant(x));
             }
         }
-        let mut steps = Vec::new();
-        for &id in &nodes {
+        let mut steps = Vec::with_capacity(order.len());
+        for &id in order {
             let node = g.node(id);
-            if matches!(node.op(), Op::Input | Op::Const) {
-                continue;
-            }
             let mut args = [0u32; 3];
             for (a, &arg) in args.iter_mut().zip(node.args()) {
                 *a = value_of[arg.index()];
