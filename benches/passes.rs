@@ -10,52 +10,16 @@
 use adgraph_ir::{Function, Graph, NodeId, Op};
 use adgraph_opt::{optimize, FloatMode};
 use adgraph_workloads::{lennard_jones, mlp_weights, rosenbrock, van_der_pol, Rng};
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use std::hint::black_box;
 use std::time::Duration;
 
-/// Criterion measurement: CPU time of the calling thread.
-struct ThreadCpuTime;
+#[path = "common/cpu_time.rs"]
+mod cpu_time;
 
-fn thread_cpu_now() -> Duration {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid, writable timespec; the clock id is a constant of libc.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
-}
-
-/// Formats CPU time as criterion formats wall time.
-static WALL: WallTime = WallTime;
-
-impl Measurement for ThreadCpuTime {
-    type Intermediate = Duration;
-    type Value = Duration;
-    fn start(&self) -> Duration {
-        thread_cpu_now()
-    }
-    fn end(&self, start: Duration) -> Duration {
-        thread_cpu_now().saturating_sub(start)
-    }
-    fn add(&self, a: &Duration, b: &Duration) -> Duration {
-        *a + *b
-    }
-    fn zero(&self) -> Duration {
-        Duration::ZERO
-    }
-    fn to_f64(&self, value: &Duration) -> f64 {
-        value.as_nanos() as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        WALL.formatter()
-    }
-}
+use cpu_time::{ThreadCpuTime};
 
 const OPS: [Op; 10] = [
     Op::Add,
