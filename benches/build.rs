@@ -35,12 +35,11 @@ use std::fmt::Write;
 use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
 
-use cpu_time::{ThreadCpuTime};
+use cpu_time::ThreadCpuTime;
 
 /// The system allocator, counting the bytes currently allocated.
 struct Counting;

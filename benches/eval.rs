@@ -17,7 +17,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
 
-use cpu_time::{ThreadCpuTimePerElement as CpuTime};
+use cpu_time::ThreadCpuTimePerElement as CpuTime;
 
 /// Rosenbrock written by hand, the same arithmetic as the workload graph.
 fn rosenbrock_native(x: &[f64]) -> f64 {

@@ -19,7 +19,7 @@ use std::time::Duration;
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
 
-use cpu_time::{ThreadCpuTime};
+use cpu_time::ThreadCpuTime;
 
 const OPS: [Op; 10] = [
     Op::Add,
