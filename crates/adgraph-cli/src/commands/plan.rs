@@ -143,8 +143,18 @@ fn plan_entries(plan: &Plan) -> Vec<(&'static str, String)> {
     ]);
     vec![
         ("plan", json::string(&plan.strategy().to_string())),
-        ("chosen", json::string(&plan.chosen().to_string())),
+        // A budget met by the dynamic program's own schedule chose no family: "optimal".
+        ("chosen", json::string(&chosen_name(plan))),
         ("segments", plan.segment_count().to_string()),
         ("predicted", predicted),
     ]
+}
+
+/// The family a plan's schedule follows, or `optimal` for a budget met by the dynamic
+/// program's schedule (segment-level optimum).
+fn chosen_name(plan: &Plan) -> String {
+    match plan.strategy() {
+        Strategy::Budget(_) if plan.chosen() == plan.strategy() => "optimal".to_string(),
+        _ => plan.chosen().to_string(),
+    }
 }
