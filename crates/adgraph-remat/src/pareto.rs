@@ -47,19 +47,29 @@ pub struct Frontier {
 /// ```
 pub fn pareto(trace: &Trace, costs: &CostModel, name: &str) -> Result<Frontier, RematError> {
     let mut plans = candidate_plans(trace, costs)?;
-    // At each family plan's peak, the budget plan when the dynamic program beats every
-    // family there (it then fills the gaps of the frontier).
+    // At each family plan's peak, the dynamic program's plan when it beats every family
+    // that fits there (what `Budget` at that peak would choose; it then fills the gaps
+    // of the frontier). The families are planned once, here, not again per budget.
+    let families = plans.len();
     let mut peaks: Vec<u64> = plans.iter().map(|p| p.prediction().peak_bytes).collect();
     peaks.sort_unstable();
     peaks.dedup();
     for bytes in peaks {
-        let p = crate::plan_checkpoints(trace, Strategy::Budget(bytes), costs)?;
-        let (b, c) = (p.prediction().peak_bytes, p.prediction().recompute_cost);
-        // A budget above a schedule's peak may find the same schedule again: one row.
-        let seen = plans
+        let Some(p) = crate::budget::optimal_plan(trace, bytes, costs)? else {
+            continue;
+        };
+        let key = |q: &Plan| (q.prediction().recompute_cost, q.prediction().peak_bytes);
+        let (c, b) = key(&p);
+        let beats_families = plans[..families]
             .iter()
-            .any(|q| q.prediction().peak_bytes == b && q.prediction().recompute_cost == c);
-        if p.chosen() == p.strategy() && !seen {
+            .filter(|q| q.prediction().peak_bytes <= bytes)
+            .all(|q| {
+                let (qc, qb) = key(q);
+                c.total_cmp(&qc).then(b.cmp(&qb)).is_lt()
+            });
+        // A budget above a schedule's peak may find the same schedule again: one row.
+        let seen = plans[families..].iter().any(|q| key(q) == (c, b));
+        if beats_families && !seen {
             plans.push(p);
         }
     }
