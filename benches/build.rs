@@ -149,7 +149,11 @@ fn recipe(n: usize, seed: u64, local: bool) -> Vec<Step> {
 
 /// Builds the DAG through the smart constructors; returns the graph.
 fn build(steps: &[Step]) -> Graph {
-    let mut g = Graph::new();
+    build_into(Graph::new(), steps)
+}
+
+/// Adds the DAG's inputs and steps to `g` through the smart constructors.
+fn build_into(mut g: Graph, steps: &[Step]) -> Graph {
     let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
     for i in 0..INPUTS {
         ids.push(g.input(&format!("x{i}")).unwrap());
@@ -197,22 +201,7 @@ fn harness(steps: &[Step]) -> Vec<NodeId> {
 fn build_reserved(steps: &[Step]) -> Graph {
     let mut g = Graph::new();
     g.reserve(INPUTS + steps.len());
-    let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
-    for i in 0..INPUTS {
-        ids.push(g.input(&format!("x{i}")).unwrap());
-    }
-    for s in steps {
-        let id = match *s {
-            Step::Constant(x) => g.constant(x),
-            Step::PowI(a, n) => g.powi(ids[a as usize], n),
-            Step::Apply(op, args) => {
-                let args = args.map(|a| ids[a as usize]);
-                g.apply(op, &args[..op.arity()])
-            }
-        };
-        ids.push(id.unwrap());
-    }
-    g
+    build_into(g, steps)
 }
 
 /// Inserts `nodes` into a fresh arena set with hasher `S`; returns its length.
