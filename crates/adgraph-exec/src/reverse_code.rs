@@ -315,7 +315,7 @@ pub(crate) unsafe fn run_backward<const W: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reverse_kernels::structurally_zero;
+    use crate::reverse_kernels::{structurally_zero, test_ops};
 
     /// Every lowered instruction gives the general kernel's adjoints bit for bit, for
     /// every op, every pattern of constant operands, operands in working slots and on
@@ -333,66 +333,58 @@ mod tests {
             f64::INFINITY,
             f64::NAN,
         ];
-        for &op in Op::ALL {
-            if matches!(op, Op::Input | Op::Const) {
-                continue;
-            }
-            for e in [0, 1, 2, 3, -2] {
-                if e != 0 && op != Op::PowI {
-                    continue;
-                }
-                for mask in 0..8u32 {
-                    for on_tape in [false, true] {
-                        for (k, &a) in values.iter().enumerate() {
-                            let c = values[(k * 5 + 3) % values.len()];
-                            let args = [a, c, 1.0];
-                            let r = op.eval(&args[..op.arity()], e);
-                            let needs = adgraph_remat::backward_needs(op, e);
-                            // work: operands in slots 0..3, result in slot 3; the tape
-                            // mirrors slots 1..4 (offset = slot - 1).
-                            let work = [args[0], args[1], args[2], r];
-                            let tape = [args[1], args[2], r];
-                            let at = |slot: u32| {
-                                if on_tape && slot > 0 {
-                                    (slot - 1) | FROM_TAPE
+        for (op, e) in test_ops(&[0, 1, 2, 3, -2]) {
+            for mask in 0..8u32 {
+                for on_tape in [false, true] {
+                    for (k, &a) in values.iter().enumerate() {
+                        let c = values[(k * 5 + 3) % values.len()];
+                        let args = [a, c, 1.0];
+                        let r = op.eval(&args[..op.arity()], e);
+                        let needs = adgraph_remat::backward_needs(op, e);
+                        // work: operands in slots 0..3, result in slot 3; the tape
+                        // mirrors slots 1..4 (offset = slot - 1).
+                        let work = [args[0], args[1], args[2], r];
+                        let tape = [args[1], args[2], r];
+                        let at = |slot: u32| {
+                            if on_tape && slot > 0 {
+                                (slot - 1) | FROM_TAPE
+                            } else {
+                                slot
+                            }
+                        };
+                        let g = Backward {
+                            op,
+                            needs: needs & 0b1011,
+                            src: [0, if op == Op::PowI { e as u32 } else { at(1) }, at(3)],
+                            adj: [0u32, 1, 2].map(|i| {
+                                let k = i as usize;
+                                if k < op.arity()
+                                    && mask & (1 << i) != 0
+                                    && !structurally_zero(op, e, k)
+                                {
+                                    i
                                 } else {
-                                    slot
+                                    NO_SLOT
                                 }
-                            };
-                            let g = Backward {
-                                op,
-                                needs: needs & 0b1011,
-                                src: [0, if op == Op::PowI { e as u32 } else { at(1) }, at(3)],
-                                adj: [0u32, 1, 2].map(|i| {
-                                    let k = i as usize;
-                                    if k < op.arity()
-                                        && mask & (1 << i) != 0
-                                        && !structurally_zero(op, e, k)
-                                    {
-                                        i
-                                    } else {
-                                        NO_SLOT
-                                    }
-                                }),
-                                radj: 3,
-                            };
-                            for seed in [-0.75, 0.0, f64::NAN] {
-                                let start = [0.25, -0.0, 1.0, seed];
-                                let mut want = start;
-                                unsafe { backward::<1>(&g, &tape, &work, &mut want) };
-                                let mut got = start;
-                                let code = [Bwd::lower(&g, 0)];
-                                unsafe { run_backward::<1>(&code, &[g], &tape, &work, &mut got) };
-                                for i in 0..4 {
-                                    assert!(
-                                        got[i].to_bits() == want[i].to_bits()
-                                            || (got[i].is_nan() && want[i].is_nan()),
-                                        "{op:?}^{e} mask {mask} tape {on_tape} at {args:?} \
-                                         seed {seed}: adjoint {i} {} vs {}",
-                                        got[i],
-                                        want[i]
-                                    );
-                                }
+                            }),
+                            radj: 3,
+                        };
+                        for seed in [-0.75, 0.0, f64::NAN] {
+                            let start = [0.25, -0.0, 1.0, seed];
+                            let mut want = start;
+                            unsafe { backward::<1>(&g, &tape, &work, &mut want) };
+                            let mut got = start;
+                            let code = [Bwd::lower(&g, 0)];
+                            unsafe { run_backward::<1>(&code, &[g], &tape, &work, &mut got) };
+                            for i in 0..4 {
+                                assert!(
+                                    got[i].to_bits() == want[i].to_bits()
+                                        || (got[i].is_nan() && want[i].is_nan()),
+                                    "{op:?}^{e} mask {mask} tape {on_tape} at {args:?} \
+                                     seed {seed}: adjoint {i} {} vs {}",
+                                    got[i],
+                                    want[i]
+                                );
                             }
                         }
                     }
@@ -406,37 +398,29 @@ mod tests {
     #[test]
     fn lowered_forward_matches_and_records_kept_results() {
         let values = [0.7, -0.4, 2.0, 0.0, -0.0, 3.5, f64::INFINITY, f64::NAN];
-        for &op in Op::ALL {
-            if matches!(op, Op::Input | Op::Const) {
-                continue;
-            }
-            for e in [0, 1, 2, 3, -2] {
-                if e != 0 && op != Op::PowI {
-                    continue;
-                }
-                for &a in &values {
-                    for &b in &values {
-                        let f = Forward {
-                            op,
-                            a: 0,
-                            b: if op == Op::PowI { e as u32 } else { 1 },
-                            c: 2,
-                            r: 3,
+        for (op, e) in test_ops(&[0, 1, 2, 3, -2]) {
+            for &a in &values {
+                for &b in &values {
+                    let f = Forward {
+                        op,
+                        a: 0,
+                        b: if op == Op::PowI { e as u32 } else { 1 },
+                        c: 2,
+                        r: 3,
+                    };
+                    let mut want = [a, b, 1.0, 0.0];
+                    unsafe { crate::reverse_kernels::forward::<1>(&f, &mut want) };
+                    for keep in [false, true] {
+                        let mut got = [a, b, 1.0, 0.0];
+                        let mut tape = [-1.0; 1];
+                        let code = [Fwd::lower(&f, keep)];
+                        unsafe { run_forward::<1, true>(&code, &mut got, tape.as_mut_ptr()) };
+                        let same = |x: f64, y: f64| {
+                            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
                         };
-                        let mut want = [a, b, 1.0, 0.0];
-                        unsafe { crate::reverse_kernels::forward::<1>(&f, &mut want) };
-                        for keep in [false, true] {
-                            let mut got = [a, b, 1.0, 0.0];
-                            let mut tape = [-1.0; 1];
-                            let code = [Fwd::lower(&f, keep)];
-                            unsafe { run_forward::<1, true>(&code, &mut got, tape.as_mut_ptr()) };
-                            let same = |x: f64, y: f64| {
-                                x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
-                            };
-                            assert!(same(got[3], want[3]), "{op:?}^{e} ({a}, {b})");
-                            let pushed = if keep { want[3] } else { -1.0 };
-                            assert!(same(tape[0], pushed), "{op:?} keep {keep}");
-                        }
+                        assert!(same(got[3], want[3]), "{op:?}^{e} ({a}, {b})");
+                        let pushed = if keep { want[3] } else { -1.0 };
+                        assert!(same(tape[0], pushed), "{op:?} keep {keep}");
                     }
                 }
             }

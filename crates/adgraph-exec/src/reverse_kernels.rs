@@ -328,6 +328,19 @@ pub(crate) fn structurally_zero(op: Op, exponent: i32, i: usize) -> bool {
         || (op == Op::PowI && exponent == 0)
 }
 
+/// Every (operation, exponent) pair the kernel tests try: each operation that is not
+/// a leaf with exponent 0, and `PowI` with each of `exponents`.
+#[cfg(test)]
+pub(crate) fn test_ops(exponents: &'static [i32]) -> impl Iterator<Item = (Op, i32)> {
+    Op::ALL
+        .iter()
+        .filter(|op| !matches!(op, Op::Input | Op::Const))
+        .flat_map(move |&op| {
+            let es: &'static [i32] = if op == Op::PowI { exponents } else { &[0] };
+            es.iter().map(move |&e| (op, e))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,48 +360,40 @@ mod tests {
             f64::INFINITY,
             f64::NAN,
         ];
-        for &op in Op::ALL {
-            if matches!(op, Op::Input | Op::Const) {
-                continue;
-            }
-            for e in [0, 1, 2, 3, -2] {
-                if e != 0 && op != Op::PowI {
-                    continue;
-                }
-                for &a in &values {
-                    for &c in &values {
-                        let args: Vec<f64> = [a, c, 1.0][..op.arity()].to_vec();
-                        let r = op.eval(&args, e);
-                        let needs = adgraph_remat::backward_needs(op, e);
-                        // work: operands in slots 0..3, result in slot 3.
-                        let mut work = [0.0; 4];
-                        work[..args.len()].copy_from_slice(&args);
-                        work[3] = r;
-                        let code = Backward {
-                            op,
-                            needs: needs & 0b1011,
-                            src: [0, if op == Op::PowI { e as u32 } else { 1 }, 3],
-                            adj: [0u32, 1, 2].map(|i| {
-                                let k = i as usize;
-                                if k < op.arity() && !structurally_zero(op, e, k) {
-                                    i
-                                } else {
-                                    NO_SLOT
-                                }
-                            }),
-                            radj: 3,
-                        };
-                        let mut adjoints = [0.0, 0.0, 0.0, -0.75];
-                        unsafe { backward::<1>(&code, &[], &work, &mut adjoints) };
-                        assert_eq!(adjoints[3], 0.0);
-                        for (i, &got) in adjoints.iter().enumerate().take(op.arity()) {
-                            let want = derivative(&mut Numbers, op, e, &args, r, i, -0.75).unwrap();
-                            let want = want.map_or(0.0, |w| 0.0 + w);
-                            assert!(
-                                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
-                                "{op:?}^{e} operand {i} at {args:?}: {got} vs {want}"
-                            );
-                        }
+        for (op, e) in test_ops(&[0, 1, 2, 3, -2]) {
+            for &a in &values {
+                for &c in &values {
+                    let args: Vec<f64> = [a, c, 1.0][..op.arity()].to_vec();
+                    let r = op.eval(&args, e);
+                    let needs = adgraph_remat::backward_needs(op, e);
+                    // work: operands in slots 0..3, result in slot 3.
+                    let mut work = [0.0; 4];
+                    work[..args.len()].copy_from_slice(&args);
+                    work[3] = r;
+                    let code = Backward {
+                        op,
+                        needs: needs & 0b1011,
+                        src: [0, if op == Op::PowI { e as u32 } else { 1 }, 3],
+                        adj: [0u32, 1, 2].map(|i| {
+                            let k = i as usize;
+                            if k < op.arity() && !structurally_zero(op, e, k) {
+                                i
+                            } else {
+                                NO_SLOT
+                            }
+                        }),
+                        radj: 3,
+                    };
+                    let mut adjoints = [0.0, 0.0, 0.0, -0.75];
+                    unsafe { backward::<1>(&code, &[], &work, &mut adjoints) };
+                    assert_eq!(adjoints[3], 0.0);
+                    for (i, &got) in adjoints.iter().enumerate().take(op.arity()) {
+                        let want = derivative(&mut Numbers, op, e, &args, r, i, -0.75).unwrap();
+                        let want = want.map_or(0.0, |w| 0.0 + w);
+                        assert!(
+                            got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                            "{op:?}^{e} operand {i} at {args:?}: {got} vs {want}"
+                        );
                     }
                 }
             }
@@ -412,40 +417,35 @@ mod tests {
             f64::NEG_INFINITY,
             5e-324,
         ];
-        for &op in Op::ALL {
-            for e in [0, 1, 2, 3, -1, -2, 7] {
-                if e != 0 && op != Op::PowI {
-                    continue;
-                }
-                for &a in &values {
-                    for &b in &values {
-                        for &c in &[0.0, 1.0, f64::NAN] {
-                            let args = [c, a, b];
-                            let args = match op.arity() {
-                                3 => &args[..],
-                                n => &[a, b, c][..n],
-                            };
-                            let r = op.eval(args, e);
-                            let (x, y) = (
-                                args.first().copied().unwrap_or(0.0),
-                                args.get(1).copied().unwrap_or(0.0),
-                            );
-                            for i in 0..op.arity() {
-                                for s in [1.0, -0.75, 0.0, f64::INFINITY] {
-                                    let want =
-                                        derivative(&mut Numbers, op, e, args, r, i, s).unwrap();
-                                    assert_eq!(
-                                        want.is_none(),
-                                        structurally_zero(op, e, i),
-                                        "{op:?} {i}"
+        for (op, e) in test_ops(&[0, 1, 2, 3, -1, -2, 7]) {
+            for &a in &values {
+                for &b in &values {
+                    for &c in &[0.0, 1.0, f64::NAN] {
+                        let args = [c, a, b];
+                        let args = match op.arity() {
+                            3 => &args[..],
+                            n => &[a, b, c][..n],
+                        };
+                        let r = op.eval(args, e);
+                        let (x, y) = (
+                            args.first().copied().unwrap_or(0.0),
+                            args.get(1).copied().unwrap_or(0.0),
+                        );
+                        for i in 0..op.arity() {
+                            for s in [1.0, -0.75, 0.0, f64::INFINITY] {
+                                let want = derivative(&mut Numbers, op, e, args, r, i, s).unwrap();
+                                assert_eq!(
+                                    want.is_none(),
+                                    structurally_zero(op, e, i),
+                                    "{op:?} {i}"
+                                );
+                                if let Some(w) = want {
+                                    let got = contribution(op, e, x, y, r, i, s);
+                                    assert!(
+                                        got.to_bits() == w.to_bits()
+                                            || (got.is_nan() && w.is_nan()),
+                                        "{op:?}^{e} operand {i} at {args:?} seed {s}: {got} vs {w}"
                                     );
-                                    if let Some(w) = want {
-                                        let got = contribution(op, e, x, y, r, i, s);
-                                        assert!(
-                                            got.to_bits() == w.to_bits() || (got.is_nan() && w.is_nan()),
-                                            "{op:?}^{e} operand {i} at {args:?} seed {s}: {got} vs {w}"
-                                        );
-                                    }
                                 }
                             }
                         }
