@@ -1,18 +1,48 @@
-//! Gradient benches: the reverse interpreter under checkpoint plans, against a forward
-//! evaluation of the same program and against hand-written native adjoints.
+//! Gradient benches: the reverse interpreter under every kind of checkpoint plan, on
+//! every workload at two sizes, against a forward evaluation of the same program and
+//! against hand-written native adjoints (Rosenbrock, the RK4 chain, Lennard-Jones).
 //!
-//! Run: `cargo bench --bench grad -- --warm-up-time 1 --measurement-time 3`.
-//! Groups: `grad/<workload>` with `eval` (the forward interpreter, `Program`),
-//! `eval-trace` (the reverse interpreter's forward sweep alone), `store-all`
-//! (and `revolve-20` for the RK4 chain), `store-all-grad` (the same through `grad`,
-//! without a caller's workspace), and `native` (hand-written value and gradient
-//! in plain Rust) where one exists. Peak bytes (measured by the interpreter) are
-//! printed once per workload to stderr.
+//! Run: `cargo bench --bench grad -- --warm-up-time 1 --measurement-time 3` (about 7
+//! minutes); one workload: append its group, e.g. `'grad/lj-30/'`.
+//!
+//! Groups `grad/<workload>`, for Rosenbrock n = 1,000 and 100,000, the RK4 chain of
+//! 1,000 and 20,000 steps, the MLP with constant weights (gradient with respect to its
+//! 16 inputs) and with weights as inputs (3,202 instructions: the MLP has one size,
+//! its layer widths being the workloads crate's `MLP_LAYERS`), and Lennard-Jones with
+//! 30 and 100 particles. Rows:
+//! - `eval`: the forward interpreter (`Program`), the baseline of the grad/eval ratio;
+//! - `eval-trace`: the reverse interpreter's forward sweep alone;
+//! - `store-all`: the gradient with a reused `ReverseWorkspace`; `store-all-grad`: the
+//!   same through `ReversePlan::grad` (a per-thread workspace, what the CLI calls);
+//! - one row per plan, parameters derived from the workload's trace so each plan
+//!   trades something: `recompute-all`; `periodic-K` with K the square root of the
+//!   segment count (the classic sqrt checkpointing); `revolve-20`; `budget-B` with B a
+//!   quarter of the way from the least memory any plan needs (recompute-all's peak)
+//!   to store-all's peak, rounded up to a KiB. `recompute-all` is quadratic in the
+//!   segments: it is skipped where its plan predicts more than 2e8 recomputed
+//!   instructions (about a second a gradient), i.e. on Rosenbrock n = 100,000 (4.0e10)
+//!   and the RK4 chain of 20,000 steps (9.2e9); the prediction is printed instead;
+//! - `native`: hand-written value and gradient in plain Rust, where one exists (checked
+//!   against the interpreter's gradient before timing).
+//!
+//! Times are the bench thread's CPU time (`benches/common/cpu_time.rs`), the machine
+//! being shared. To stderr, per workload: instruction count and store-all's peak; per
+//! plan its measured peak and recomputed instructions; and after each group a
+//! `summary grad/<workload>` line with every row's median and its ratio to `eval` and
+//! to `native` of the same run (`benches/common/medians.rs`).
 
 use adgraph_exec::{Program, ReversePlan, ReverseWorkspace, Workspace};
 use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};
-use adgraph_workloads::{lennard_jones, mlp_weights, rosenbrock, van_der_pol, Workload};
+use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, van_der_pol, Workload};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+
+#[path = "common/cpu_time.rs"]
+mod cpu_time;
+#[path = "common/medians.rs"]
+mod medians;
+
+use cpu_time::ThreadCpuTime;
+use medians::Medians;
 
 /// Hand-written Rosenbrock value and gradient.
 fn native_rosenbrock(x: &[f64], g: &mut [f64]) -> f64 {
@@ -126,32 +156,78 @@ fn native_lj(p: &[f64], g: &mut [f64]) -> f64 {
 /// A hand-written value and gradient: `f(point, gradient) -> value`.
 type NativeGradient<'a> = dyn Fn(&[f64], &mut [f64]) -> f64 + 'a;
 
+/// Samples per row; plans slower than about 50 ms a gradient take fewer.
+const SAMPLES: usize = 20;
+const SLOW_SAMPLES: usize = 10;
+
+/// Above this many predicted recomputed instructions a plan is not timed.
+const MAX_RECOMPUTED: u64 = 200_000_000;
+
+/// The plans timed beside store-all, their parameters derived from `t` (see the
+/// module comment).
+fn plans(t: &Trace, costs: &CostModel) -> Vec<Strategy> {
+    let store_all = plan_checkpoints(t, Strategy::StoreAll, costs).unwrap();
+    let recompute_all = plan_checkpoints(t, Strategy::RecomputeAll, costs).unwrap();
+    let segments = recompute_all.segment_count();
+    let k = ((segments as f64).sqrt().round() as u32).max(1);
+    let (least, most) = (
+        recompute_all.prediction().peak_bytes,
+        store_all.prediction().peak_bytes,
+    );
+    let budget = (least + most.saturating_sub(least) / 4).div_ceil(1024) * 1024;
+    vec![
+        Strategy::RecomputeAll,
+        Strategy::Periodic(k),
+        Strategy::Revolve(20),
+        Strategy::Budget(budget),
+    ]
+}
+
+/// Asserts that two gradients (value first) agree to rounding.
+fn assert_close(what: &str, (v, g): (f64, &[f64]), (w, h): (f64, &[f64])) {
+    assert!(
+        (v - w).abs() <= 1e-9 * (1.0 + v.abs()),
+        "{what}: {v} vs {w}"
+    );
+    assert_eq!(g.len(), h.len(), "{what}");
+    for (a, b) in g.iter().zip(h) {
+        assert!(
+            (a - b).abs() <= 1e-8 * (1.0 + a.abs()),
+            "{what}: {a} vs {b}"
+        );
+    }
+}
+
 fn bench_workload(
-    c: &mut Criterion,
+    c: &mut Criterion<ThreadCpuTime>,
+    rec: &Medians,
     w: &Workload,
-    extra: &[Strategy],
     native: Option<&NativeGradient<'_>>,
 ) {
     let t = Trace::from_function(&w.graph, &w.function).unwrap();
     let costs = CostModel::default();
     let all = plan_checkpoints(&t, Strategy::StoreAll, &costs).unwrap();
     let r = ReversePlan::new(&t, &all).unwrap();
-    let mut group = c.benchmark_group(format!("grad/{}", w.name));
-    group.sample_size(20);
+    let name = format!("grad/{}", w.name);
+    let mut group = c.benchmark_group(&name);
+    group.sample_size(SAMPLES);
+    let id = |row: &str| format!("{name}/{row}");
     // The forward interpreter (exec's `Program`), the baseline of the grad/eval ratio,
     // and the reverse interpreter's own forward sweep.
     let program = Program::compile(&w.graph, &w.function).unwrap();
     let mut ws = Workspace::new();
     let mut out = vec![0.0; program.output_count()];
     group.bench_function("eval", |b| {
-        b.iter(|| {
+        rec.iter(b, &id("eval"), SAMPLES, || {
             program
                 .eval_with(&mut ws, black_box(&w.point), &mut out)
                 .unwrap()
         })
     });
     group.bench_function("eval-trace", |b| {
-        b.iter(|| r.eval(black_box(&w.point)).unwrap())
+        rec.iter(b, &id("eval-trace"), SAMPLES, || {
+            r.eval(black_box(&w.point)).unwrap()
+        })
     });
     let g = r.grad(&w.point, 0).unwrap();
     eprintln!(
@@ -162,61 +238,100 @@ fn bench_workload(
     );
     let mut rws = ReverseWorkspace::new();
     group.bench_function("store-all", |b| {
-        b.iter(|| r.grad_with(&mut rws, black_box(&w.point), 0).unwrap())
+        rec.iter(b, &id("store-all"), SAMPLES, || {
+            r.grad_with(&mut rws, black_box(&w.point), 0).unwrap()
+        })
     });
     // `grad` without a caller's workspace (what the peers bench and the CLI call).
     group.bench_function("store-all-grad", |b| {
-        b.iter(|| r.grad(black_box(&w.point), 0).unwrap())
+        rec.iter(b, &id("store-all-grad"), SAMPLES, || {
+            r.grad(black_box(&w.point), 0).unwrap()
+        })
     });
-    for &s in extra {
+    for s in plans(&t, &costs) {
         let p = plan_checkpoints(&t, s, &costs).unwrap();
+        let predicted = p.prediction();
+        if predicted.recomputed_ops > MAX_RECOMPUTED {
+            eprintln!(
+                "{}: {s} skipped: its plan recomputes {} instructions ({:.0} forward sweeps)",
+                w.name,
+                predicted.recomputed_ops,
+                predicted.recomputed_ops as f64 / t.steps().len().max(1) as f64
+            );
+            continue;
+        }
         let rp = ReversePlan::new(&t, &p).unwrap();
         let gs = rp.grad(&w.point, 0).unwrap();
+        assert_close(
+            &format!("{} {s}", w.name),
+            (g.outputs[0], &g.adjoints),
+            (gs.outputs[0], &gs.adjoints),
+        );
+        let chose = if p.chosen() == s {
+            String::new()
+        } else {
+            format!(" (chose {})", p.chosen())
+        };
         eprintln!(
-            "{}: {s} peak {} B ({:.2}% of store-all), recomputed {} ops",
+            "{}: {s}{chose} peak {} B ({:.2}% of store-all), recomputed {} ops",
             w.name,
             gs.stats.peak_bytes,
             100.0 * gs.stats.peak_bytes as f64 / g.stats.peak_bytes as f64,
             gs.stats.recomputed_ops
         );
-        group.bench_function(s.to_string().replace(':', "-"), |b| {
-            b.iter(|| rp.grad_with(&mut rws, black_box(&w.point), 0).unwrap())
+        let row = s.to_string().replace(':', "-");
+        let n = if predicted.forward_ops + predicted.recomputed_ops > 50_000_000 {
+            SLOW_SAMPLES
+        } else {
+            SAMPLES
+        };
+        group.sample_size(n);
+        group.bench_function(&row, |b| {
+            rec.iter(b, &id(&row), n, || {
+                rp.grad_with(&mut rws, black_box(&w.point), 0).unwrap()
+            })
         });
     }
     if let Some(f) = native {
         // The baseline must compute the same gradient.
         let mut gn = vec![0.0; w.point.len()];
         let v = f(&w.point, &mut gn);
-        assert!(
-            (v - g.outputs[0]).abs() <= 1e-9 * (1.0 + v.abs()),
-            "{}",
-            w.name
-        );
-        for (a, b) in gn.iter().zip(&g.adjoints) {
-            assert!(
-                (a - b).abs() <= 1e-8 * (1.0 + a.abs()),
-                "{}: {a} vs {b}",
-                w.name
-            );
-        }
-        group.bench_function("native", |b| b.iter(|| f(black_box(&w.point), &mut gn)));
+        assert_close(&w.name, (v, &gn), (g.outputs[0], &g.adjoints));
+        group.sample_size(SAMPLES);
+        group.bench_function("native", |b| {
+            rec.iter(b, &id("native"), SAMPLES, || {
+                f(black_box(&w.point), &mut gn)
+            })
+        });
     }
     group.finish();
+    rec.summary(&name, &["eval", "native"]);
 }
 
-fn grad(c: &mut Criterion) {
-    bench_workload(c, &rosenbrock(1_000), &[], Some(&native_rosenbrock));
-    bench_workload(c, &rosenbrock(100_000), &[], Some(&native_rosenbrock));
-    let states = std::cell::RefCell::new(Vec::with_capacity(20_000));
-    bench_workload(
-        c,
-        &van_der_pol(20_000),
-        &[Strategy::Revolve(20)],
-        Some(&|p: &[f64], g: &mut [f64]| native_rk4(p, 20_000, &mut states.borrow_mut(), g)),
-    );
-    bench_workload(c, &mlp_weights(), &[], None);
-    bench_workload(c, &lennard_jones(100), &[], Some(&native_lj));
+fn grad(c: &mut Criterion<ThreadCpuTime>) {
+    let rec = Medians::cpu();
+    for n in [1_000, 100_000] {
+        bench_workload(c, &rec, &rosenbrock(n), Some(&native_rosenbrock));
+    }
+    for steps in [1_000, 20_000] {
+        let states = std::cell::RefCell::new(Vec::with_capacity(steps));
+        bench_workload(
+            c,
+            &rec,
+            &van_der_pol(steps),
+            Some(&|p: &[f64], g: &mut [f64]| native_rk4(p, steps, &mut states.borrow_mut(), g)),
+        );
+    }
+    bench_workload(c, &rec, &mlp(), None);
+    bench_workload(c, &rec, &mlp_weights(), None);
+    for n in [30, 100] {
+        bench_workload(c, &rec, &lennard_jones(n), Some(&native_lj));
+    }
 }
 
-criterion_group!(benches, grad);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = grad
+}
 criterion_main!(benches);
