@@ -1,23 +1,50 @@
-//! Evaluation benches for `adgraph-exec`, each beside a baseline measured in the same
-//! run: one-point evaluation (ns per instruction) against the reference evaluator and
-//! hand-written Rust; batched evaluation per point against hand-written Rust, one
-//! thread, and two threads against one; `jvp` with one direction against `eval`; and
-//! the slot count of the RK4 chain as a fraction of its nodes (printed).
+//! Evaluation benches for `adgraph-exec` on every workload at two sizes, each beside a
+//! baseline measured in the same run: one-point evaluation (ns per instruction)
+//! against the reference evaluator and hand-written Rust; batched evaluation per
+//! point against hand-written Rust, one thread, and two threads against one; `jvp`
+//! with one direction against `eval`; and the slot count of the RK4 chain as a
+//! fraction of its nodes (printed).
+//!
+//! Workloads: Rosenbrock n = 1,000 and 100,000, the RK4 chain of 1,000 and 20,000
+//! steps, Lennard-Jones 30 and 100, and the MLP with constant weights and with its
+//! weights as inputs. The MLP has one size (its layer widths are the workloads
+//! crate's `MLP_LAYERS`); its batched rows take two batch sizes instead (1,024 points
+//! and one chunk of 64). Every workload has a hand-written `native` version in this
+//! file (checked against the program's value before timing).
+//!
+//! Groups (per workload `<w>`):
+//! - `eval-one-point/<w>`: `program` (`Program::eval_with`), `native`,
+//!   `reference-evaluate` (`adgraph_ir::evaluate`); throughput in instructions.
+//! - `eval-batch/<w>`: `program-1-thread` (`eval_batch_into` on the calling thread)
+//!   and `native` over the same points; throughput in points. A batch is 1,024 points
+//!   where an evaluation is short, fewer (down to 128) where it is long, so a call
+//!   stays near 8M instruction-points; and `eval-batch/mlp-64-points`.
+//! - `eval-batch-threads/<w>`: `threads/1`, `threads/2`: four batches' worth of points
+//!   (at least two chunks, at most 128 MiB of points) on a rayon pool of 1 and of 2.
+//! - `jvp/<w>`: `eval` and `jvp-1-direction` (tangent along the first input).
 //!
 //! Single-threaded groups are timed in CPU time of the benchmarking thread (so that
 //! other processes on a shared machine inflate them less); the thread-count group is
-//! timed in wall time, which is what more threads improve.
+//! timed in wall time, which is what more threads improve. After each group a
+//! `summary <group>` line on stderr gives every row's median (per call) and its ratio
+//! to the group's baselines (`benches/common/medians.rs`).
 //!
-//! Run: `cargo bench --bench eval -- --warm-up-time 1 --measurement-time 3`.
+//! Run: `cargo bench --bench eval -- --warm-up-time 1 --measurement-time 3` (about 7
+//! minutes); one kind of group: append e.g. `eval-batch/`.
 
-use adgraph_exec::{Program, Workspace};
-use adgraph_workloads::{Rng, Workload, MLP_LAYERS};
+use adgraph_exec::{Program, Workspace, BATCH_WIDTH};
+use adgraph_workloads::{
+    lennard_jones, mlp, mlp_weights, rosenbrock, van_der_pol, Rng, Workload, MLP_LAYERS,
+};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
+#[path = "common/medians.rs"]
+mod medians;
 
 use cpu_time::ThreadCpuTimePerElement as CpuTime;
+use medians::Medians;
 
 /// Rosenbrock written by hand, the same arithmetic as the workload graph.
 fn rosenbrock_native(x: &[f64]) -> f64 {
@@ -31,32 +58,55 @@ fn rosenbrock_native(x: &[f64]) -> f64 {
     f
 }
 
-/// The MLP's weights as the workload draws them: per layer, weights row by row, then
-/// biases.
-fn mlp_weights() -> Vec<(Vec<f64>, Vec<f64>)> {
-    let mut rng = Rng::new(42);
-    (0..MLP_LAYERS.len() - 1)
-        .map(|l| {
-            let (n_in, n_out) = (MLP_LAYERS[l], MLP_LAYERS[l + 1]);
-            let scale = 1.0 / (n_in as f64).sqrt();
-            let w = (0..n_in * n_out).map(|_| rng.next_f64() * scale).collect();
-            let b = (0..n_out).map(|_| rng.next_f64() * 0.1).collect();
-            (w, b)
-        })
-        .collect()
+/// The Van der Pol right-hand side.
+fn vdp(mu: f64, x: f64, y: f64) -> (f64, f64) {
+    (y, mu * (1.0 - x * x) * y - x)
 }
 
-/// The MLP written by hand (dense layers, tanh on hidden ones).
-fn mlp_native(
-    layers: &[(Vec<f64>, Vec<f64>)],
-    input: &[f64],
-    a: &mut Vec<f64>,
-    next: &mut Vec<f64>,
-) -> f64 {
+/// The RK4 chain written by hand: final `x` after `steps` steps from `(x0, y0, mu)`.
+fn rk4_native(p: &[f64], steps: usize) -> f64 {
+    let (mu, h) = (p[2], 0.01);
+    let (mut x, mut y) = (p[0], p[1]);
+    for _ in 0..steps {
+        let k1 = vdp(mu, x, y);
+        let k2 = vdp(mu, x + h / 2.0 * k1.0, y + h / 2.0 * k1.1);
+        let k3 = vdp(mu, x + h / 2.0 * k2.0, y + h / 2.0 * k2.1);
+        let k4 = vdp(mu, x + h * k3.0, y + h * k3.1);
+        x += h / 6.0 * (k1.0 + 2.0 * k2.0 + 2.0 * k3.0 + k4.0);
+        y += h / 6.0 * (k1.1 + 2.0 * k2.1 + 2.0 * k3.1 + k4.1);
+    }
+    x
+}
+
+/// Lennard-Jones energy written by hand (`epsilon = sigma = 1`).
+fn lj_native(p: &[f64]) -> f64 {
+    let n = p.len() / 3;
+    let mut e = 0.0;
+    for i in 0..n {
+        for j in i + 1..n {
+            let dx = p[3 * i] - p[3 * j];
+            let dy = p[3 * i + 1] - p[3 * j + 1];
+            let dz = p[3 * i + 2] - p[3 * j + 2];
+            let s = 1.0 / (dx * dx + dy * dy + dz * dz);
+            let s3 = s * (s * s);
+            e += 4.0 * (s3 * s3 - s3);
+        }
+    }
+    e
+}
+
+/// The MLP written by hand (dense layers, tanh on hidden ones) over its parameters
+/// laid out as the workloads lay them out: per layer, weights row by row, then biases.
+fn mlp_native(params: &[f64], input: &[f64], a: &mut Vec<f64>, next: &mut Vec<f64>) -> f64 {
     a.clear();
     a.extend_from_slice(input);
-    for (l, (w, b)) in layers.iter().enumerate() {
-        let n_in = a.len();
+    let mut at = 0;
+    let layers = MLP_LAYERS.len() - 1;
+    for l in 0..layers {
+        let (n_in, n_out) = (MLP_LAYERS[l], MLP_LAYERS[l + 1]);
+        let w = &params[at..at + n_in * n_out];
+        let b = &params[at + n_in * n_out..at + n_in * n_out + n_out];
+        at += n_in * n_out + n_out;
         next.clear();
         for (j, &bj) in b.iter().enumerate() {
             let row = &w[j * n_in..(j + 1) * n_in];
@@ -64,15 +114,64 @@ fn mlp_native(
             for (wi, ai) in row.iter().zip(a.iter()) {
                 acc += wi * ai;
             }
-            next.push(if l + 1 == layers.len() {
-                acc
-            } else {
-                acc.tanh()
-            });
+            next.push(if l + 1 == layers { acc } else { acc.tanh() });
         }
         std::mem::swap(a, next);
     }
     a[0]
+}
+
+/// A hand-written function of one point.
+type Native = Box<dyn FnMut(&[f64]) -> f64>;
+
+/// A workload, its compiled program and its hand-written version.
+struct Case {
+    w: Workload,
+    p: Program,
+    native: Native,
+}
+
+/// The workloads at their two sizes, each with its native version. The MLP's
+/// constant weights are `mlp_weights()`'s point (the same draws); `mlp_weights`'s
+/// sample is its constant input.
+fn cases() -> Vec<Case> {
+    let weights = mlp_weights().point;
+    let mut rng = Rng::new(7);
+    let sample: Vec<f64> = (0..MLP_LAYERS[0]).map(|_| rng.next_f64()).collect();
+    let (mut a, mut next) = (Vec::new(), Vec::new());
+    let (mut a2, mut next2) = (Vec::new(), Vec::new());
+    let natives: Vec<(Workload, Native)> = vec![
+        (rosenbrock(1000), Box::new(rosenbrock_native)),
+        (rosenbrock(100_000), Box::new(rosenbrock_native)),
+        (van_der_pol(1000), Box::new(|p| rk4_native(p, 1000))),
+        (van_der_pol(20_000), Box::new(|p| rk4_native(p, 20_000))),
+        (lennard_jones(30), Box::new(lj_native)),
+        (lennard_jones(100), Box::new(lj_native)),
+        (
+            mlp(),
+            Box::new(move |x| mlp_native(&weights, x, &mut a, &mut next)),
+        ),
+        (
+            mlp_weights(),
+            Box::new(move |params| {
+                let y = mlp_native(params, &sample, &mut a2, &mut next2);
+                (y - 0.5) * (y - 0.5)
+            }),
+        ),
+    ];
+    natives
+        .into_iter()
+        .map(|(w, mut native)| {
+            let p = Program::compile(&w.graph, &w.function).unwrap();
+            let (y, n) = (p.eval(&w.point).unwrap()[0], native(&w.point));
+            assert!(
+                (y - n).abs() <= 1e-12 * (1.0 + y.abs()),
+                "{}: {y} vs {n}",
+                w.name
+            );
+            Case { w, p, native }
+        })
+        .collect()
 }
 
 /// `count` points near the workload's point, row after row.
@@ -88,149 +187,214 @@ fn points_near(w: &Workload, count: usize) -> Vec<f64> {
         .collect()
 }
 
-fn one_point(c: &mut Criterion<CpuTime>) {
-    let w = adgraph_workloads::rosenbrock(100_000);
-    let p = Program::compile(&w.graph, &w.function).unwrap();
-    eprintln!(
-        "rosenbrock-100000: {} instructions in {} steps (fused pairs), {} slots ({} working)",
-        p.instruction_count(),
-        p.step_count(),
-        p.slot_count(),
-        p.working_slot_count()
-    );
-    assert_eq!(p.eval(&w.point).unwrap()[0], rosenbrock_native(&w.point));
-    let mut g = c.benchmark_group("eval-one-point/rosenbrock-100000");
-    g.throughput(Throughput::Elements(p.instruction_count() as u64));
-    let mut ws = Workspace::new();
-    let mut out = [0.0];
-    g.bench_function("program", |b| {
-        b.iter(|| p.eval_with(&mut ws, black_box(&w.point), &mut out).unwrap())
-    });
-    g.bench_function("native", |b| {
-        b.iter(|| rosenbrock_native(black_box(&w.point)))
-    });
-    g.bench_function("reference-evaluate", |b| {
-        b.iter(|| adgraph_ir::evaluate(&w.graph, &w.function, black_box(&w.point)).unwrap())
-    });
-    g.finish();
+/// Instruction-points per batched call the batch size aims at.
+const BATCH_WORK: usize = 1 << 23;
+/// Most bytes of points a batch may take (Rosenbrock n = 100,000: 800 KB a point).
+const MAX_POINT_BYTES: usize = 128 << 20;
+
+/// Points per batched call: near `BATCH_WORK` instruction-points, a power of two in
+/// 128..=1,024, within `MAX_POINT_BYTES`, at least one chunk.
+fn batch_points(p: &Program) -> usize {
+    let want = (BATCH_WORK / p.instruction_count().max(1))
+        .next_power_of_two()
+        .clamp(128, 1024);
+    want.min(max_points(p)).max(BATCH_WIDTH)
 }
 
-const POINTS: usize = 1024;
+/// The most whole chunks of points that fit in `MAX_POINT_BYTES`.
+fn max_points(p: &Program) -> usize {
+    MAX_POINT_BYTES / (8 * p.input_count().max(1)) / BATCH_WIDTH * BATCH_WIDTH
+}
 
-fn batched(c: &mut Criterion<CpuTime>) {
-    // Rosenbrock n = 1,000.
-    let w = adgraph_workloads::rosenbrock(1000);
-    let p = Program::compile(&w.graph, &w.function).unwrap();
-    let pts = points_near(&w, POINTS);
-    let mut out = vec![0.0; POINTS];
-    let mut g = c.benchmark_group("eval-batch/rosenbrock-1000");
-    g.throughput(Throughput::Elements(POINTS as u64));
+/// Samples per row: fewer where a call does much work (flat sampling then takes
+/// seconds a row).
+fn samples(instruction_points: usize) -> usize {
+    if instruction_points > 20_000_000 {
+        20
+    } else {
+        100
+    }
+}
+
+fn one_point(c: &mut Criterion<CpuTime>, cases: &mut [Case], rec: &Medians) {
+    for Case { w, p, native } in cases {
+        if w.name == "rosenbrock-100000" {
+            eprintln!(
+                "rosenbrock-100000: {} instructions in {} steps (fused pairs), {} slots ({} working)",
+                p.instruction_count(),
+                p.step_count(),
+                p.slot_count(),
+                p.working_slot_count()
+            );
+        }
+        let name = format!("eval-one-point/{}", w.name);
+        let id = |row: &str| format!("{name}/{row}");
+        let n = samples(p.instruction_count());
+        let mut g = c.benchmark_group(&name);
+        g.sample_size(n);
+        g.throughput(Throughput::Elements(p.instruction_count() as u64));
+        let mut ws = Workspace::new();
+        let mut out = vec![0.0; p.output_count()];
+        g.bench_function("program", |b| {
+            rec.iter(b, &id("program"), n, || {
+                p.eval_with(&mut ws, black_box(&w.point), &mut out).unwrap()
+            })
+        });
+        g.bench_function("native", |b| {
+            rec.iter(b, &id("native"), n, || native(black_box(&w.point)))
+        });
+        // The reference evaluator takes ~10x longer.
+        let nr = samples(10 * p.instruction_count());
+        g.sample_size(nr);
+        g.bench_function("reference-evaluate", |b| {
+            rec.iter(b, &id("reference-evaluate"), nr, || {
+                adgraph_ir::evaluate(&w.graph, &w.function, black_box(&w.point)).unwrap()
+            })
+        });
+        g.finish();
+        rec.summary(&name, &["native", "reference-evaluate"]);
+    }
+}
+
+/// `eval-batch/<name>`: `count` points through the program on one thread and through
+/// the native function.
+fn batch_group(
+    c: &mut Criterion<CpuTime>,
+    rec: &Medians,
+    name: &str,
+    case: &mut Case,
+    count: usize,
+) {
+    let Case { w, p, native } = case;
+    let pts = points_near(w, count);
+    let mut out = vec![0.0; count * p.output_count()];
+    let name = format!("eval-batch/{name}");
+    let id = |row: &str| format!("{name}/{row}");
+    let n = samples(count * p.instruction_count());
+    eprintln!("{name}: {count} points a call");
+    let mut g = c.benchmark_group(&name);
+    g.sample_size(n);
+    g.throughput(Throughput::Elements(count as u64));
     g.bench_function("program-1-thread", |b| {
-        b.iter(|| p.eval_batch_into(black_box(&pts), &mut out, false).unwrap())
+        rec.iter(b, &id("program-1-thread"), n, || {
+            p.eval_batch_into(black_box(&pts), &mut out, false).unwrap()
+        })
     });
+    let mut native_out = vec![0.0; count];
     g.bench_function("native", |b| {
-        b.iter(|| {
-            for (o, x) in out.iter_mut().zip(pts.chunks(w.point.len())) {
-                *o = rosenbrock_native(black_box(x));
+        rec.iter(b, &id("native"), n, || {
+            for (o, x) in native_out.iter_mut().zip(pts.chunks(w.point.len())) {
+                *o = native(black_box(x));
             }
         })
     });
     g.finish();
-
-    // The MLP with constant weights.
-    let w = adgraph_workloads::mlp();
-    let p = Program::compile(&w.graph, &w.function).unwrap();
-    let layers = mlp_weights();
-    let (mut a, mut next) = (Vec::new(), Vec::new());
-    assert_eq!(
-        p.eval(&w.point).unwrap()[0].to_bits(),
-        mlp_native(&layers, &w.point, &mut a, &mut next).to_bits()
-    );
-    let pts = points_near(&w, POINTS);
-    let mut g = c.benchmark_group("eval-batch/mlp");
-    g.throughput(Throughput::Elements(POINTS as u64));
-    g.bench_function("program-1-thread", |b| {
-        b.iter(|| p.eval_batch_into(black_box(&pts), &mut out, false).unwrap())
-    });
-    g.bench_function("native", |b| {
-        b.iter(|| {
-            for (o, x) in out.iter_mut().zip(pts.chunks(w.point.len())) {
-                *o = mlp_native(&layers, black_box(x), &mut a, &mut next);
-            }
-        })
-    });
-    g.finish();
+    rec.summary(&name, &["native"]);
 }
 
-fn threads(c: &mut Criterion) {
-    let points = 4 * POINTS;
-    for w in [
-        adgraph_workloads::rosenbrock(1000),
-        adgraph_workloads::mlp(),
-    ] {
-        let p = Program::compile(&w.graph, &w.function).unwrap();
-        let pts = points_near(&w, points);
-        let mut out = vec![0.0; points];
-        let mut g = c.benchmark_group(format!("eval-batch-threads/{}", w.name));
-        g.throughput(Throughput::Elements(points as u64));
-        for n in [1, 2] {
+fn batched(c: &mut Criterion<CpuTime>, cases: &mut [Case], rec: &Medians) {
+    for case in cases {
+        let name = case.w.name.clone();
+        let count = batch_points(&case.p);
+        batch_group(c, rec, &name, case, count);
+        if name == "mlp" {
+            batch_group(c, rec, "mlp-64-points", case, BATCH_WIDTH);
+        }
+    }
+}
+
+fn threads(c: &mut Criterion, cases: &[Case], rec: &Medians) {
+    for Case { w, p, .. } in cases {
+        let count = (4 * batch_points(p))
+            .min(max_points(p))
+            .max(2 * BATCH_WIDTH);
+        let pts = points_near(w, count);
+        let mut out = vec![0.0; count * p.output_count()];
+        let name = format!("eval-batch-threads/{}", w.name);
+        eprintln!("{name}: {count} points a call");
+        let n = samples(count * p.instruction_count());
+        let mut g = c.benchmark_group(&name);
+        g.sample_size(n);
+        g.throughput(Throughput::Elements(count as u64));
+        for t in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
+                .num_threads(t)
                 .build()
                 .unwrap();
-            g.bench_function(BenchmarkId::new("threads", n), |b| {
-                b.iter(|| {
+            let row = format!("threads/{t}");
+            g.bench_function(BenchmarkId::new("threads", t), |b| {
+                rec.iter(b, &format!("{name}/{row}"), n, || {
                     pool.install(|| p.eval_batch_into(black_box(&pts), &mut out, true).unwrap())
                 })
             });
         }
         g.finish();
+        rec.summary(&name, &["threads/1"]);
     }
 }
 
-fn tangents(c: &mut Criterion<CpuTime>) {
-    for w in [
-        adgraph_workloads::rosenbrock(100_000),
-        adgraph_workloads::van_der_pol(20_000),
-    ] {
-        let p = Program::compile(&w.graph, &w.function).unwrap();
+fn tangents(c: &mut Criterion<CpuTime>, cases: &[Case], rec: &Medians) {
+    for Case { w, p, .. } in cases {
         let mut ws = Workspace::new();
-        let mut out = [0.0];
-        let mut t = [0.0];
+        let mut out = vec![0.0; p.output_count()];
+        let mut t = vec![0.0; p.output_count()];
         let mut dir = vec![0.0; p.input_count()];
         dir[0] = 1.0;
-        let mut g = c.benchmark_group(format!("jvp/{}", w.name));
+        let name = format!("jvp/{}", w.name);
+        let id = |row: &str| format!("{name}/{row}");
+        let n = samples(3 * p.instruction_count());
+        let mut g = c.benchmark_group(&name);
+        g.sample_size(n);
         g.throughput(Throughput::Elements(p.instruction_count() as u64));
         g.bench_function("eval", |b| {
-            b.iter(|| p.eval_with(&mut ws, black_box(&w.point), &mut out).unwrap())
+            rec.iter(b, &id("eval"), n, || {
+                p.eval_with(&mut ws, black_box(&w.point), &mut out).unwrap()
+            })
         });
         g.bench_function("jvp-1-direction", |b| {
-            b.iter(|| {
+            rec.iter(b, &id("jvp-1-direction"), n, || {
                 p.jvp_with(&mut ws, black_box(&w.point), &dir, 1, &mut out, &mut t)
                     .unwrap()
             })
         });
         g.finish();
+        rec.summary(&name, &["eval"]);
     }
 }
 
-fn slots(_: &mut Criterion<CpuTime>) {
-    let w = adgraph_workloads::van_der_pol(20_000);
-    let p = Program::compile(&w.graph, &w.function).unwrap();
-    let nodes = p.value_count();
-    eprintln!(
-        "rk4-20000: {nodes} nodes, {} instructions, {} slots ({} working): slots = {:.4}% of nodes",
-        p.instruction_count(),
-        p.slot_count(),
-        p.working_slot_count(),
-        100.0 * p.slot_count() as f64 / nodes as f64
-    );
+fn slots(cases: &[Case]) {
+    for Case { w, p, .. } in cases.iter().filter(|c| c.w.name.starts_with("vdp-rk4")) {
+        let nodes = p.value_count();
+        eprintln!(
+            "{}: {nodes} nodes, {} instructions, {} slots ({} working): slots = {:.4}% of nodes",
+            w.name,
+            p.instruction_count(),
+            p.slot_count(),
+            p.working_slot_count(),
+            100.0 * p.slot_count() as f64 / nodes as f64
+        );
+    }
+}
+
+/// The single-threaded groups, in CPU time.
+fn cpu(c: &mut Criterion<CpuTime>) {
+    let mut cases = cases();
+    let rec = Medians::cpu();
+    slots(&cases);
+    one_point(c, &mut cases, &rec);
+    batched(c, &mut cases, &rec);
+    tangents(c, &cases, &rec);
+}
+
+/// The thread-count groups, in wall time.
+fn wall(c: &mut Criterion) {
+    threads(c, &cases(), &Medians::wall());
 }
 
 criterion_group! {
-    name = cpu;
+    name = cpu_groups;
     config = Criterion::default().with_measurement(CpuTime);
-    targets = slots, one_point, batched, tangents
+    targets = cpu
 }
-criterion_group!(wall, threads);
-criterion_main!(cpu, wall);
+criterion_group!(wall_groups, wall);
+criterion_main!(cpu_groups, wall_groups);
