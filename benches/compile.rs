@@ -17,7 +17,7 @@
 //! median and its ratios to the copy and to one evaluation.
 //!
 //! Run: `cargo bench --bench compile -- --warm-up-time 1 --measurement-time 3`
-//! (about 3 minutes); one workload: append its group, e.g. `'compile/lj-30/'`.
+//! (about 4 minutes); one workload: append its group, e.g. `'compile/lj-30/'`.
 
 use adgraph_exec::{Program, ReversePlan, Workspace};
 use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};

@@ -29,7 +29,7 @@
 //! `summary <group>` line on stderr gives every row's median (per call) and its ratio
 //! to the group's baselines (`benches/common/medians.rs`).
 //!
-//! Run: `cargo bench --bench eval -- --warm-up-time 1 --measurement-time 3` (about 7
+//! Run: `cargo bench --bench eval -- --warm-up-time 1 --measurement-time 3` (about 6
 //! minutes); one kind of group: append e.g. `eval-batch/`.
 
 use adgraph_exec::{Program, Workspace, BATCH_WIDTH};

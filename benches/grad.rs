@@ -2,7 +2,7 @@
 //! every workload at two sizes, against a forward evaluation of the same program and
 //! against hand-written native adjoints (Rosenbrock, the RK4 chain, Lennard-Jones).
 //!
-//! Run: `cargo bench --bench grad -- --warm-up-time 1 --measurement-time 3` (about 7
+//! Run: `cargo bench --bench grad -- --warm-up-time 1 --measurement-time 3` (about 6
 //! minutes); one workload: append its group, e.g. `'grad/lj-30/'`.
 //!
 //! Groups `grad/<workload>`, for Rosenbrock n = 1,000 and 100,000, the RK4 chain of
@@ -20,7 +20,7 @@
 //!   quarter of the way from the least memory any plan needs (recompute-all's peak)
 //!   to store-all's peak, rounded up to a KiB. `recompute-all` is quadratic in the
 //!   segments: it is skipped where its plan predicts more than 2e8 recomputed
-//!   instructions (about a second a gradient), i.e. on Rosenbrock n = 100,000 (4.0e10)
+//!   instructions (half a second a gradient), i.e. on Rosenbrock n = 100,000 (4.0e10)
 //!   and the RK4 chain of 20,000 steps (9.2e9); the prediction is printed instead;
 //! - `native`: hand-written value and gradient in plain Rust, where one exists (checked
 //!   against the interpreter's gradient before timing).
@@ -156,7 +156,8 @@ fn native_lj(p: &[f64], g: &mut [f64]) -> f64 {
 /// A hand-written value and gradient: `f(point, gradient) -> value`.
 type NativeGradient<'a> = dyn Fn(&[f64], &mut [f64]) -> f64 + 'a;
 
-/// Samples per row; plans slower than about 50 ms a gradient take fewer.
+/// Samples per row; plans executing over 5e7 instructions (forward and recomputed, some
+/// 50 ms a gradient) take fewer.
 const SAMPLES: usize = 20;
 const SLOW_SAMPLES: usize = 10;
 
