@@ -9,7 +9,7 @@
 //! the same order with the same values, so gradients are bit-identical across plans.
 
 use crate::reverse_arena::ArenaStack;
-use crate::reverse_code::{run_backward, run_forward, Bwd, Fwd};
+use crate::reverse_code::{chain, lower_forward, run_backward, run_forward, Bwd, Fwd};
 use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
@@ -135,9 +135,12 @@ pub struct ReversePlan<'a> {
     tape_lengths: Vec<u32>,
     /// Per segment: (working slot, tape offset) of kept values computed before it.
     carried: Vec<Vec<(u32, u32)>>,
-    /// Forward instructions, one per step, lowered for the sweeps (a step whose
-    /// result is on its segment's tape is marked `keep`).
+    /// Forward instructions lowered for the sweeps, with pairs of steps fused where
+    /// the inner value is used only by the outer (a code whose result is on its
+    /// segment's tape is marked `keep`).
     forward: Vec<Fwd>,
+    /// Per boundary: the index in `forward` of the segment's first code.
+    forward_starts: Vec<u32>,
     /// Backward instructions in their general form, one per step (sources depend on
     /// the plan's tapes): what `BKind::General` runs.
     general: Vec<Backward>,
@@ -150,6 +153,16 @@ pub struct ReversePlan<'a> {
 impl<'a> ReversePlan<'a> {
     /// Lays `plan` out over `trace`; fails if the plan was made for another program.
     pub fn new(trace: &'a Trace, plan: &'a Plan) -> Result<ReversePlan<'a>, ReverseError> {
+        ReversePlan::lay_out(trace, plan, true)
+    }
+
+    /// [`new`](Self::new); `fuse` fuses forward pairs and passes single-use adjoints
+    /// in a register (off only to test that neither changes a bit).
+    fn lay_out(
+        trace: &'a Trace,
+        plan: &'a Plan,
+        fuse: bool,
+    ) -> Result<ReversePlan<'a>, ReverseError> {
         plan.check(trace)?;
         let b = plan.boundaries();
         let l = plan.segment_count() as usize;
@@ -266,22 +279,54 @@ impl<'a> ReversePlan<'a> {
                 return Err(malformed("a tape value neither carried nor recorded"));
             }
         }
-        let forward = forward_code
-            .iter()
-            .zip(&record_offsets)
-            .map(|(f, &o)| Fwd::lower(f, o != NO_SLOT))
-            .collect();
-        let backward = backward_code
+        // Single uses, for fusing forward pairs and chaining adjoints; never across a
+        // segment boundary (a sweep runs whole segments).
+        let steps = trace.steps();
+        let mut uses = vec![0u8; trace.sources().len()];
+        for st in steps {
+            for &v in &st.args[..st.op.arity()] {
+                uses[v as usize] = uses[v as usize].saturating_add(1);
+            }
+        }
+        for &v in trace.outputs() {
+            uses[v as usize] = uses[v as usize].saturating_add(1);
+        }
+        let mut starts = vec![false; steps.len() + 1];
+        for &k in b {
+            starts[k as usize] = true;
+        }
+        // `Some(k)`: the value of step `j` is used once in all, as operand `k` of step
+        // `j + 1` in the same segment.
+        let only_use_by_next = |j: usize| {
+            let v = first + j as u32;
+            let next = steps.get(j + 1)?;
+            if starts[j + 1] || uses[v as usize] != 1 {
+                return None;
+            }
+            next.args[..next.op.arity()].iter().position(|&a| a == v)
+        };
+        let keep: Vec<bool> = record_offsets.iter().map(|&o| o != NO_SLOT).collect();
+        let (forward, code_at) = if fuse {
+            lower_forward(&forward_code, &keep, only_use_by_next)
+        } else {
+            lower_forward(&forward_code, &keep, |_| None)
+        };
+        let forward_starts = b.iter().map(|&k| code_at[k as usize]).collect();
+        let mut backward: Vec<Bwd> = backward_code
             .iter()
             .enumerate()
             .map(|(k, g)| Bwd::lower(g, k as u32))
             .collect();
+        if fuse {
+            chain(&mut backward, |j| only_use_by_next(j - 1));
+        }
         Ok(ReversePlan {
             trace,
             plan,
             tape_lengths,
             carried,
             forward,
+            forward_starts,
             general: backward_code,
             backward,
             checkpoint_slots,
@@ -448,6 +493,12 @@ impl<'a> ReversePlan<'a> {
         Ok(())
     }
 
+    /// The forward code from boundary `from` to boundary `to`.
+    fn forward_code(&self, from: u32, to: u32) -> &[Fwd] {
+        let s = &self.forward_starts;
+        &self.forward[s[from as usize] as usize..s[to as usize] as usize]
+    }
+
     /// One sweep over `W` lanes. `inputs`, `cotangents`, `outputs` and `adjoints` are
     /// lane-major (`[k * W + lane]`).
     fn sweep<const W: usize>(
@@ -536,7 +587,7 @@ impl<'a> ReversePlan<'a> {
                 }
                 Action::Advance(k) => {
                     count(&mut stats, pos, k, &mut frontier);
-                    let code = &self.forward[b[pos as usize] as usize..b[k as usize] as usize];
+                    let code = self.forward_code(pos, k);
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
                     unsafe { run_forward::<W, false>(code, work, std::ptr::null_mut()) };
                     pos = k;
@@ -549,7 +600,7 @@ impl<'a> ReversePlan<'a> {
                     for &(s, o) in carried {
                         tape[o as usize * W..][..W].copy_from_slice(&work[s as usize * W..][..W]);
                     }
-                    let code = &self.forward[b[j as usize] as usize..b[j as usize + 1] as usize];
+                    let code = self.forward_code(j, j + 1);
                     let own = tape[carried.len() * W..].as_mut_ptr();
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes;
                     // `new` checked that the tape holds the carried values, then one
@@ -704,4 +755,163 @@ pub fn gradient(
     let trace = Trace::from_function(g, f)?;
     let plan = plan_checkpoints(&trace, strategy, &CostModel::default())?;
     ReversePlan::new(&trace, &plan)?.grad(point, output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use adgraph_remat::{plan_checkpoints, CostModel, Strategy};
+
+    /// Random `.adg` text: `n` lets over three inputs, each an op over earlier names,
+    /// with several outputs (so some values feed only some outputs), every op kind.
+    fn random_source(seed: u64, n: usize) -> String {
+        let mut state = seed;
+        let mut next = |m: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % m
+        };
+        let mut text = String::from("input a, b, c\n");
+        let mut names = vec!["a".to_string(), "b".into(), "c".into()];
+        for i in 0..n {
+            // Mostly the newest names, so single-use chains form as in real graphs.
+            let pick = |next: &mut dyn FnMut(usize) -> usize| {
+                let k = names.len();
+                names[if next(3) == 0 {
+                    next(k)
+                } else {
+                    k - 1 - next(k.min(3))
+                }]
+                .clone()
+            };
+            let (x, y, z) = (pick(&mut next), pick(&mut next), pick(&mut next));
+            let e = match next(22) {
+                0 => format!("{x} + {y}"),
+                1 => format!("{x} - {y}"),
+                2 => format!("{x} * {y}"),
+                3 => format!("{x} / {y}"),
+                4 => format!("{x} * {x}"),
+                5 => format!("{x}^2"),
+                6 => format!("{x}^3"),
+                7 => format!("{x}^-1"),
+                8 => format!("-{x}"),
+                9 => format!("exp({x})"),
+                10 => format!("tanh({x})"),
+                11 => format!("sqrt({x})"),
+                12 => format!("sigmoid({x})"),
+                13 => format!("sin({x})"),
+                14 => format!("log({x})"),
+                15 => format!("select({x} < {y}, {y}, {z})"),
+                16 => format!("max({x}, {y})"),
+                17 => format!("pow({x}, {y})"),
+                18 => format!("2 * {x}"),
+                19 => format!("{x} - 1"),
+                20 => format!("abs({x})"),
+                _ => format!("{x} + {y} * {z}"),
+            };
+            text.push_str(&format!("let t{i} = {e}\n"));
+            names.push(format!("t{i}"));
+        }
+        let k = names.len();
+        text.push_str(&format!(
+            "output f = {}\noutput g = {}\noutput h = {}\n",
+            names[k - 1],
+            names[k - 2],
+            names[k / 2]
+        ));
+        text
+    }
+
+    /// The bits of each number, every NaN as one: IEEE 754 leaves a NaN result's sign
+    /// and payload open, and the compiler may commute an addition of two NaNs.
+    fn bits(xs: &[f64]) -> Vec<u64> {
+        xs.iter()
+            .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
+            .collect()
+    }
+
+    /// Fused forward pairs and chained adjoints change no bit of any output, gradient
+    /// or stat, under every kind of plan, at one point and in lane groups, on the
+    /// workloads and on random graphs at ordinary and special values.
+    #[test]
+    fn fusing_and_chaining_change_no_bit() {
+        let mut cases: Vec<(adgraph_ir::Graph, adgraph_ir::Function, Vec<Vec<f64>>)> = Vec::new();
+        for w in adgraph_workloads::small() {
+            cases.push((w.graph, w.function, vec![w.point]));
+        }
+        let w = adgraph_workloads::van_der_pol(30);
+        cases.push((w.graph, w.function, vec![w.point]));
+        let special = [
+            vec![0.3, 1.7, -0.6],
+            vec![0.0, -0.0, 1.0],
+            vec![f64::NAN, 2.0, 0.5],
+            vec![f64::INFINITY, 1.0, -2.0],
+            vec![-1.5, 0.0, f64::NEG_INFINITY],
+        ];
+        for seed in 0..40 {
+            let (g, f) = adgraph_ir::parse(&random_source(seed, 60)).unwrap();
+            cases.push((g, f, special.to_vec()));
+        }
+        let (mut chained, mut fused) = (0, 0);
+        for (g, f, points) in &cases {
+            let t = Trace::from_function(g, f).unwrap();
+            let strategies = [
+                Strategy::StoreAll,
+                Strategy::RecomputeAll,
+                Strategy::Periodic(2),
+                Strategy::Periodic(5),
+                Strategy::Revolve(2),
+                Strategy::Budget(2048),
+            ];
+            for s in strategies {
+                let Ok(plan) = plan_checkpoints(&t, s, &CostModel::default()) else {
+                    continue; // a budget too small for this graph
+                };
+                let fast = ReversePlan::lay_out(&t, &plan, true).unwrap();
+                let slow = ReversePlan::lay_out(&t, &plan, false).unwrap();
+                fused += slow.forward.len() - fast.forward.len();
+                chained += fast
+                    .backward
+                    .iter()
+                    .zip(&slow.backward)
+                    .filter(|(a, b)| a.kind() != b.kind())
+                    .count();
+                let n_out = t.outputs().len();
+                for x in points {
+                    for o in 0..n_out {
+                        let (a, b) = (fast.grad(x, o).unwrap(), slow.grad(x, o).unwrap());
+                        assert_eq!(bits(&a.adjoints), bits(&b.adjoints), "{s:?} output {o}");
+                        assert_eq!(bits(&a.outputs), bits(&b.outputs));
+                        // (Reserved bytes depend on what the thread's workspace held.)
+                        let counts = |s: Stats| Stats {
+                            reserved_bytes: 0,
+                            ..s
+                        };
+                        assert_eq!(counts(a.stats), counts(b.stats));
+                    }
+                }
+                let batch: Vec<f64> = (0..LANES + 3)
+                    .flat_map(|k| {
+                        points[k % points.len()]
+                            .iter()
+                            .map(move |v| v * (1.0 + k as f64 / 7.0))
+                    })
+                    .collect();
+                let rows = batch.len() / t.input_count();
+                let cot: Vec<f64> = (0..rows * n_out).map(|k| [1.0, 0.0, -0.5][k % 3]).collect();
+                let (a, b) = (
+                    fast.vjp_batch(&batch, &cot).unwrap(),
+                    slow.vjp_batch(&batch, &cot).unwrap(),
+                );
+                assert_eq!(bits(&a.adjoints), bits(&b.adjoints), "{s:?} batch");
+                assert_eq!(bits(&a.outputs), bits(&b.outputs));
+            }
+        }
+        // Enough of both happened for a wrong carry or pair to show.
+        assert!(
+            chained > 1000 && fused > 1000,
+            "{chained} chained, {fused} fused"
+        );
+    }
 }

@@ -8,17 +8,23 @@
 //! plan is laid out, into forms the sweeps run fast:
 //!
 //! - [`Fwd`]: the forward interpreter's dense opcode ([`Kind`], with `x ^ 2` as
-//!   `Square`), one store per instruction, and a `keep` flag. A segment's tape holds
-//!   its kept values in instruction order after the values carried into it, so
-//!   recording is a push through a moving pointer, not an offset lookup.
+//!   `Square`), with the forward interpreter's fused pairs ([`lower_forward`]: the
+//!   inner value of a pair is never stored), and flags saying what to record. A
+//!   segment's tape holds its kept values in instruction order after the values
+//!   carried into it, so recording is a push through a moving pointer, not an offset
+//!   lookup.
 //! - [`Bwd`]: one opcode per (operation, which operands take an adjoint) pair for the
 //!   common operations, operand sources resolved to a working slot or a tape offset
 //!   and read without a per-operand branch, and no adjoint-present tests; anything
 //!   else falls back to the general [`backward`] kernel on the original instruction.
+//!   Where a value's only use is the next instruction to run backward, its adjoint
+//!   passes in a register ([`Carry`], set by [`chain`]) instead of through its slot.
 //!
 //! Each specialized arm performs exactly the floating-point operations of
 //! [`crate::reverse_kernels::contribution`] in the same order, so gradients stay
-//! bit-identical to the general kernel (a test runs both on every op).
+//! bit-identical to the general kernel (a test runs both on every op), and fusing
+//! and chaining change no bit (a test runs every workload and special values with
+//! and without them).
 
 use crate::code::{self, Kind};
 use crate::reverse_kernels::{backward, Backward, Forward, FROM_TAPE};
@@ -26,12 +32,18 @@ use adgraph_ir::op::{powi, select};
 use adgraph_ir::Op;
 use adgraph_remat::NO_SLOT;
 
+/// [`Fwd::push`]: record the result.
+const PUSH_RESULT: u8 = 1;
+/// [`Fwd::push`]: record a fused pair's inner value (before its result).
+const PUSH_INNER: u8 = 2;
+
 /// A forward instruction: `work[dst] = kind(work[a], work[b], work[c])` (`PowI` keeps
-/// its exponent in `c`); when recording, a `keep` result is also pushed on the tape.
+/// its exponent in `c`); when recording, pushes on the tape what `push` says (see
+/// [`PUSH_RESULT`], [`PUSH_INNER`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fwd {
     kind: Kind,
-    keep: bool,
+    push: u8,
     a: u32,
     b: u32,
     c: u32,
@@ -42,17 +54,77 @@ impl Fwd {
     /// Lowers a validated forward instruction; `keep` says whether its result goes on
     /// the tape of its segment.
     pub(crate) fn lower(f: &Forward, keep: bool) -> Fwd {
-        let exponent = if f.op == Op::PowI { f.b as i32 } else { 0 };
-        let c = code::lower(f.op, exponent, [f.a, f.b, f.c], f.r);
+        let c = code::lower(f.op, exponent(f), [f.a, f.b, f.c], f.r);
         Fwd {
             kind: c.kind,
-            keep,
+            push: if keep { PUSH_RESULT } else { 0 },
             a: c.a,
             b: c.b,
             c: c.c,
             dst: c.dst,
         }
     }
+}
+
+/// The `PowI` exponent of `f` (kept in its `b`), else 0.
+fn exponent(f: &Forward) -> i32 {
+    if f.op == Op::PowI {
+        f.b as i32
+    } else {
+        0
+    }
+}
+
+/// Lowers validated forward instructions, fusing pairs as `Program` does (see
+/// [`code::fusion`]): instruction `j` fuses with `j + 1` where `fuses(j)` is
+/// `Some(side)`, meaning its value is used once in all, as operand `side` of `j + 1`
+/// in the same segment (so no later instruction reads its slot, which the pair never
+/// writes; the backward sweep reads step values from the tape only). `keep[j]` says
+/// whether instruction `j`'s result is recorded; a pair records its inner value, then
+/// its outer one, as the two instructions would. Returns the code and, per
+/// instruction (and one past the end), the index of the code that computes it (a
+/// pair's index for both halves).
+pub(crate) fn lower_forward(
+    code: &[Forward],
+    keep: &[bool],
+    fuses: impl Fn(usize) -> Option<usize>,
+) -> (Vec<Fwd>, Vec<u32>) {
+    let mut out = Vec::with_capacity(code.len());
+    let mut at = Vec::with_capacity(code.len() + 1);
+    let mut j = 0;
+    while let Some(f) = code.get(j) {
+        at.push(out.len() as u32);
+        let fused = code.get(j + 1).zip(fuses(j)).and_then(|(g, side)| {
+            let inner = code::kind_of(f.op, exponent(f));
+            let outer = code::kind_of(g.op, exponent(g));
+            code::fusion(inner, outer, side).map(|kind| Fwd {
+                kind,
+                push: if keep[j + 1] { PUSH_RESULT } else { 0 }
+                    | if keep[j] { PUSH_INNER } else { 0 },
+                a: f.a,
+                b: if inner == Kind::Square { 0 } else { f.b },
+                c: match (outer, side) {
+                    (Kind::Square, _) => 0,
+                    (_, 0) => g.b,
+                    _ => g.a,
+                },
+                dst: g.r,
+            })
+        });
+        match fused {
+            Some(pair) => {
+                at.push(out.len() as u32);
+                out.push(pair);
+                j += 2;
+            }
+            None => {
+                out.push(Fwd::lower(f, keep[j]));
+                j += 1;
+            }
+        }
+    }
+    at.push(out.len() as u32);
+    (out, at)
 }
 
 /// Unary opcodes other than the inline ones, out of line so the hot loop stays small.
@@ -74,13 +146,15 @@ fn binary_outlined(kind: Kind, a: f64, b: f64) -> f64 {
 /// Every slot index of `code` is below `work.len() / W` (the [`Forward`] instructions
 /// it was lowered from were validated); with `RECORD`, `tape` has room for `W` values
 /// per kept instruction of `code`.
-#[inline(always)]
+#[inline(never)]
 pub(crate) unsafe fn run_forward<const W: usize, const RECORD: bool>(
     code: &[Fwd],
     work: &mut [f64],
     mut tape: *mut f64,
 ) {
     let p = work.as_mut_ptr();
+    // The inner values of the last fused pair, for recording.
+    let mut inner = [0.0f64; W];
     for f in code {
         let rd = |s: u32, l: usize| *p.add(s as usize * W + l);
         let dst = p.add(f.dst as usize * W);
@@ -91,7 +165,29 @@ pub(crate) unsafe fn run_forward<const W: usize, const RECORD: bool>(
                 }
             };
         }
-        match f.kind {
+        // A fused pair: `t` is the inner result, never stored.
+        macro_rules! pair {
+            ($inner:ident, $outer:ident, $side:tt) => {
+                lanes!(|l| {
+                    let a = rd(f.a, l);
+                    let b = if Kind::$inner == Kind::Square {
+                        a
+                    } else {
+                        rd(f.b, l)
+                    };
+                    let t = code::pair_value(Kind::$inner, a, b);
+                    inner[l] = t;
+                    if Kind::$outer == Kind::Square {
+                        t * t
+                    } else if $side == 0 {
+                        code::pair_value(Kind::$outer, t, rd(f.c, l))
+                    } else {
+                        code::pair_value(Kind::$outer, rd(f.c, l), t)
+                    }
+                })
+            };
+        }
+        code::match_kind!(f.kind, pair, {
             Kind::Add => lanes!(|l| rd(f.a, l) + rd(f.b, l)),
             Kind::Sub => lanes!(|l| rd(f.a, l) - rd(f.b, l)),
             Kind::Mul => lanes!(|l| rd(f.a, l) * rd(f.b, l)),
@@ -102,57 +198,264 @@ pub(crate) unsafe fn run_forward<const W: usize, const RECORD: bool>(
             }),
             Kind::Neg => lanes!(|l| -rd(f.a, l)),
             Kind::Select => lanes!(|l| select(rd(f.a, l), rd(f.b, l), rd(f.c, l))),
+        }, {
             k if code::arity(k) == 1 => lanes!(|l| unary_outlined(k, rd(f.a, l), f.c as i32)),
             k => lanes!(|l| binary_outlined(k, rd(f.a, l), rd(f.b, l))),
-        }
-        if RECORD && f.keep {
-            for l in 0..W {
-                *tape.add(l) = *dst.add(l);
+        });
+        if RECORD && f.push != 0 {
+            if f.push & PUSH_INNER != 0 {
+                for (l, &t) in inner.iter().enumerate() {
+                    *tape.add(l) = t;
+                }
+                tape = tape.add(W);
             }
-            tape = tape.add(W);
+            if f.push & PUSH_RESULT != 0 {
+                for l in 0..W {
+                    *tape.add(l) = *dst.add(l);
+                }
+                tape = tape.add(W);
+            }
         }
     }
 }
 
-/// A backward opcode: the operation, specialized by which operands take an adjoint.
-/// `x`, `y`, `v` name the [`Bwd`] source fields read; `A`, `B` its adjoint fields.
+/// Where an instruction's adjoint goes or comes from besides its slots: the
+/// adjoint of a value whose only use is the next instruction to run backward (the
+/// one before it in the forward order, in the same segment) passes in a register,
+/// `carry`, instead of a round trip through its adjoint slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub(crate) enum BKind {
+pub(crate) enum Carry {
+    /// Through the slots only.
+    None,
+    /// The result's adjoint is `carry` (its slot is neither read nor cleared).
+    In,
+    /// Operand `A`'s contribution becomes `carry` (its slot is not touched).
+    OutA,
+    /// Operand `B`'s contribution becomes `carry`.
+    OutB,
+    /// Both [`Carry::In`] and [`Carry::OutA`].
+    InOutA,
+    /// Both [`Carry::In`] and [`Carry::OutB`].
+    InOutB,
+}
+
+impl Carry {
+    /// The mode with `in_` and an output to operand `out` (0: none, 1: `A`, 2: `B`).
+    pub(crate) fn of(in_: bool, out: u8) -> Carry {
+        match (in_, out) {
+            (false, 0) => Carry::None,
+            (true, 0) => Carry::In,
+            (false, 1) => Carry::OutA,
+            (false, _) => Carry::OutB,
+            (true, 1) => Carry::InOutA,
+            (true, _) => Carry::InOutB,
+        }
+    }
+}
+
+/// Declares [`BKind`] (each base opcode with its carrying variants), the map from a
+/// base opcode and a [`Carry`] to its variant, and [`run_backward`], whose `match`
+/// runs each variant through [`lanes`] with the base opcode's body. A body gives the
+/// contributions `(A, B)` of adjoint `s` on lane `l` of instruction `b`, reading
+/// sources with `ld`; `$n` is how many of them are used (0, 1 or 2).
+macro_rules! backward_ops {
+    (|$b:ident, $ld:ident, $l:ident, $s:ident| $(
+        $(#[$doc:meta])*
+        $base:ident / $n:literal [$($variant:ident: $mode:ident),*] $body:expr;
+    )*) => {
+        /// A backward opcode: the operation, specialized by which operands take an
+        /// adjoint (`x`, `y`, `v` name the [`Bwd`] source fields read; `A`, `B` its
+        /// adjoint fields), then by its [`Carry`] (suffix `I`: adjoint in; `A`/`B`:
+        /// that contribution out).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub(crate) enum BKind {
+            $(
+                $(#[$doc])*
+                $base,
+                $(
+                    #[doc = concat!("`", stringify!($base), "` with `Carry::", stringify!($mode), "`.")]
+                    $variant,
+                )*
+            )*
+            /// The general kernel on `Backward` instruction number `x`.
+            General,
+        }
+
+        impl BKind {
+            /// How many operand adjoints (`A`, `B`) this opcode adds to.
+            pub(crate) fn adjoint_count(self) -> u8 {
+                match self {
+                    $(BKind::$base $(| BKind::$variant)* => $n,)*
+                    BKind::General => 0,
+                }
+            }
+
+            /// This base opcode under `carry`, if it has that variant.
+            pub(crate) fn carrying(self, carry: Carry) -> Option<BKind> {
+                match (self, carry) {
+                    $(
+                        (BKind::$base, Carry::None) => Some(BKind::$base),
+                        $((BKind::$base, Carry::$mode) => Some(BKind::$variant),)*
+                    )*
+                    _ => None,
+                }
+            }
+        }
+
+        /// Sweeps `code` backward (last instruction first) over `W` lanes. `general`
+        /// holds the instructions `BKind::General` refers to; `tape` is the segment's
+        /// tape.
+        ///
+        /// # Safety
+        /// `code` was lowered by [`Bwd::lower`] from `general`, whose indices were
+        /// validated against `work.len() / W` working slots, `adjoints.len() / W`
+        /// adjoint slots and `tape.len() / W` tape values; carries were set by
+        /// [`chain`] (a carried adjoint comes from the instruction run just before).
+        #[inline(never)]
+        pub(crate) unsafe fn run_backward<const W: usize>(
+            code: &[Bwd],
+            general: &[Backward],
+            tape: &[f64],
+            work: &[f64],
+            adjoints: &mut [f64],
+        ) {
+            let bases = [work.as_ptr(), tape.as_ptr()];
+            let adj = adjoints.as_mut_ptr();
+            let mut carry = [0.0f64; W];
+            for $b in code.iter().rev() {
+                if $b.kind == BKind::General {
+                    backward::<W>(general.get_unchecked($b.x as usize), tape, work, adjoints);
+                    continue;
+                }
+                // A source is a working slot or, tagged, a tape offset: pick the base
+                // by the tag instead of branching on it.
+                let $ld = |src: u32, l: usize| {
+                    *bases
+                        .get_unchecked((src >> 31) as usize)
+                        .add((src & !FROM_TAPE) as usize * W + l)
+                };
+                let r = adj.add($b.r as usize * W);
+                let pa = adj.add($b.a as usize * W);
+                let pb = adj.add($b.b as usize * W);
+                match $b.kind {
+                    $(
+                        BKind::$base => lanes::<W, { Carry::None as u8 }, $n>(
+                            r, pa, pb, &mut carry, |$l, $s| { let _ = ($l, $s); $body },
+                        ),
+                        $(
+                            BKind::$variant => lanes::<W, { Carry::$mode as u8 }, $n>(
+                                r, pa, pb, &mut carry, |$l, $s| { let _ = ($l, $s); $body },
+                            ),
+                        )*
+                    )*
+                    BKind::General => {}
+                }
+            }
+        }
+    };
+}
+
+/// One instruction over `W` lanes: per lane, the result's adjoint `s` (read and
+/// cleared from `r`, or taken from `carry`); a zero adjoint contributes nothing (as in
+/// the general kernel, so no NaN leaks from partials) and carries out zero; else the
+/// first `N` contributions of `body` go to `pa`, `pb` or out through `carry`.
+///
+/// A carried contribution stands for its slot's sum `0 + c`, which differs from `c`
+/// only when `c` is `-0`, and the next instruction reads either as a zero adjoint:
+/// the gradients are bit for bit those through the slots.
+#[inline(always)]
+unsafe fn lanes<const W: usize, const CARRY: u8, const N: u8>(
+    r: *mut f64,
+    pa: *mut f64,
+    pb: *mut f64,
+    carry: &mut [f64; W],
+    body: impl Fn(usize, f64) -> (f64, f64),
+) {
+    let takes =
+        CARRY == Carry::In as u8 || CARRY == Carry::InOutA as u8 || CARRY == Carry::InOutB as u8;
+    let out_a = CARRY == Carry::OutA as u8 || CARRY == Carry::InOutA as u8;
+    let out_b = CARRY == Carry::OutB as u8 || CARRY == Carry::InOutB as u8;
+    for (l, carry) in carry.iter_mut().enumerate() {
+        let s = if takes {
+            *carry
+        } else {
+            let s = *r.add(l);
+            *r.add(l) = 0.0;
+            s
+        };
+        if s == 0.0 {
+            if out_a || out_b {
+                *carry = 0.0;
+            }
+            continue;
+        }
+        let (ca, cb) = body(l, s);
+        if N >= 1 {
+            if out_a {
+                *carry = ca;
+            } else {
+                *pa.add(l) += ca;
+            }
+        }
+        if N >= 2 {
+            if out_b {
+                *carry = cb;
+            } else {
+                *pb.add(l) += cb;
+            }
+        }
+    }
+}
+
+backward_ops! { |b, ld, l, s|
     /// Only clears the result's adjoint (no operand takes one).
-    Nop,
+    Nop / 0 [NopI: In] (0.0, 0.0);
     /// `A += s` (`Add` with one adjoint operand, `x ^ 1`).
-    Pass,
+    Pass / 1 [PassI: In, PassA: OutA, PassIA: InOutA] (s, 0.0);
     /// `A += -s` (`Neg`, `Sub`'s right operand alone).
-    NegPass,
+    NegPass / 1 [NegPassI: In, NegPassA: OutA, NegPassIA: InOutA] (-s, 0.0);
     /// `A += s; B += s`.
-    Add,
+    Add / 2 [AddI: In, AddA: OutA, AddB: OutB, AddIA: InOutA, AddIB: InOutB] (s, s);
     /// `A += s; B += -s`.
-    Sub,
+    Sub / 2 [SubI: In, SubA: OutA, SubB: OutB, SubIA: InOutA, SubIB: InOutB] (s, -s);
     /// `A += s * x` (`Mul` with one adjoint operand; `x` the other operand).
-    Scale,
+    Scale / 1 [ScaleI: In, ScaleA: OutA, ScaleIA: InOutA] (s * ld(b.x, l), 0.0);
     /// `A += s * y; B += s * x`.
-    Mul,
+    Mul / 2 [MulI: In, MulA: OutA, MulB: OutB, MulIA: InOutA, MulIB: InOutB] {
+            let (x, y) = (ld(b.x, l), ld(b.y, l));
+            (s * y, s * x)
+        };
     /// `A += s / y` (`Div`, numerator alone).
-    DivL,
+    DivL / 1 [DivLI: In, DivLA: OutA, DivLIA: InOutA] (s / ld(b.y, l), 0.0);
     /// `A += -((s * v) / y)` (`Div`, denominator alone).
-    DivR,
+    DivR / 1 [DivRI: In, DivRA: OutA, DivRIA: InOutA] (-((s * ld(b.v, l)) / ld(b.y, l)), 0.0);
     /// `A += s / y; B += -((s * v) / y)`.
-    Div,
+    Div / 2 [DivI: In, DivA: OutA, DivB: OutB, DivIA: InOutA, DivIB: InOutB] {
+            let (y, v) = (ld(b.y, l), ld(b.v, l));
+            (s / y, -((s * v) / y))
+        };
     /// `A += s * v`.
-    Exp,
+    Exp / 1 [ExpI: In, ExpA: OutA, ExpIA: InOutA] (s * ld(b.v, l), 0.0);
     /// `A += s * (1 - v * v)`.
-    Tanh,
+    Tanh / 1 [TanhI: In, TanhA: OutA, TanhIA: InOutA] {
+            let v = ld(b.v, l);
+            (s * (1.0 - v * v), 0.0)
+        };
     /// `A += s / (2 * v)`.
-    Sqrt,
+    Sqrt / 1 [SqrtI: In, SqrtA: OutA, SqrtIA: InOutA] (s / (2.0 * ld(b.v, l)), 0.0);
     /// `A += s * (v * (1 - v))`.
-    Sigmoid,
+    Sigmoid / 1 [SigmoidI: In, SigmoidA: OutA, SigmoidIA: InOutA] {
+            let v = ld(b.v, l);
+            (s * (v * (1.0 - v)), 0.0)
+        };
     /// `A += s * (2 * x)`.
-    Square,
+    Square / 1 [SquareI: In, SquareA: OutA, SquareIA: InOutA] (s * (2.0 * ld(b.x, l)), 0.0);
     /// `A += s * (e * x ^ (e - 1))`, `e` in `y`.
-    PowI,
-    /// The general kernel on `Backward` instruction number `x`.
-    General,
+    PowI / 1 [PowII: In, PowIA: OutA, PowIIA: InOutA] {
+            let e = b.y as i32;
+            (s * (e as f64 * powi(ld(b.x, l), e - 1)), 0.0)
+        };
 }
 
 /// A backward instruction (28 bytes): opcode, sources `x`, `y`, `v` (working slots,
@@ -170,6 +473,12 @@ pub(crate) struct Bwd {
 }
 
 impl Bwd {
+    /// The opcode (for tests of the lowering).
+    #[cfg(test)]
+    pub(crate) fn kind(&self) -> BKind {
+        self.kind
+    }
+
     /// Lowers validated backward instruction number `index`. Only sources the general
     /// kernel would read (per `needs`) and adjoint slots it would write are used, so
     /// every index stays one the validation covered.
@@ -218,96 +527,34 @@ impl Bwd {
     }
 }
 
-/// Sweeps `code` backward (last instruction first) over `W` lanes. `general` holds
-/// the instructions `BKind::General` refers to; `tape` is the segment's tape.
-///
-/// # Safety
-/// `code` was lowered by [`Bwd::lower`] from `general`, whose indices were validated
-/// against `work.len() / W` working slots, `adjoints.len() / W` adjoint slots and
-/// `tape.len() / W` tape values.
-#[inline(always)]
-pub(crate) unsafe fn run_backward<const W: usize>(
-    code: &[Bwd],
-    general: &[Backward],
-    tape: &[f64],
-    work: &[f64],
-    adjoints: &mut [f64],
-) {
-    let bases = [work.as_ptr(), tape.as_ptr()];
-    let adj = adjoints.as_mut_ptr();
-    for b in code.iter().rev() {
-        if b.kind == BKind::General {
-            backward::<W>(general.get_unchecked(b.x as usize), tape, work, adjoints);
+/// Passes adjoints in a register where a value's only use is the next instruction
+/// to run backward: `only_use(j)` is `Some(k)` when the value of instruction `j - 1`
+/// (same segment, not an output) is used once in all, as operand `k` of instruction
+/// `j`. Instruction `j` then sends that contribution out through the carry and `j - 1`
+/// takes its adjoint from it, where both opcodes have such variants.
+pub(crate) fn chain(code: &mut [Bwd], only_use: impl Fn(usize) -> Option<usize>) {
+    let mut modes = vec![(false, 0u8); code.len()];
+    for j in 1..code.len() {
+        let Some(k) = only_use(j) else { continue };
+        let (producer, consumer) = (&code[j - 1], &code[j]);
+        if producer.kind == BKind::General {
             continue;
         }
-        // A source is a working slot or, tagged, a tape offset: pick the base by the
-        // tag instead of branching on it.
-        let ld = |src: u32, l: usize| {
-            *bases
-                .get_unchecked((src >> 31) as usize)
-                .add((src & !FROM_TAPE) as usize * W + l)
+        let out = match (consumer.kind.adjoint_count(), k) {
+            (2, 1) => 2,
+            (1 | 2, _) => 1,
+            _ => continue,
         };
-        let r = adj.add(b.r as usize * W);
-        let pa = adj.add(b.a as usize * W);
-        let pb = adj.add(b.b as usize * W);
-        // Per lane: read and clear the result's adjoint; a zero adjoint contributes
-        // nothing (as in the general kernel, so no NaN leaks from partials).
-        macro_rules! lanes {
-            (|$l:ident, $s:ident| $body:expr) => {
-                for $l in 0..W {
-                    let $s = *r.add($l);
-                    *r.add($l) = 0.0;
-                    if $s != 0.0 {
-                        $body;
-                    }
-                }
-            };
+        let field = if out == 1 { consumer.a } else { consumer.b };
+        if field != producer.r {
+            continue;
         }
-        match b.kind {
-            BKind::Nop => {
-                for l in 0..W {
-                    *r.add(l) = 0.0;
-                }
-            }
-            BKind::Pass => lanes!(|l, s| *pa.add(l) += s),
-            BKind::NegPass => lanes!(|l, s| *pa.add(l) += -s),
-            BKind::Add => lanes!(|l, s| {
-                *pa.add(l) += s;
-                *pb.add(l) += s;
-            }),
-            BKind::Sub => lanes!(|l, s| {
-                *pa.add(l) += s;
-                *pb.add(l) += -s;
-            }),
-            BKind::Scale => lanes!(|l, s| *pa.add(l) += s * ld(b.x, l)),
-            BKind::Mul => lanes!(|l, s| {
-                let (x, y) = (ld(b.x, l), ld(b.y, l));
-                *pa.add(l) += s * y;
-                *pb.add(l) += s * x;
-            }),
-            BKind::DivL => lanes!(|l, s| *pa.add(l) += s / ld(b.y, l)),
-            BKind::DivR => lanes!(|l, s| *pa.add(l) += -((s * ld(b.v, l)) / ld(b.y, l))),
-            BKind::Div => lanes!(|l, s| {
-                let (y, v) = (ld(b.y, l), ld(b.v, l));
-                *pa.add(l) += s / y;
-                *pb.add(l) += -((s * v) / y);
-            }),
-            BKind::Exp => lanes!(|l, s| *pa.add(l) += s * ld(b.v, l)),
-            BKind::Tanh => lanes!(|l, s| {
-                let v = ld(b.v, l);
-                *pa.add(l) += s * (1.0 - v * v);
-            }),
-            BKind::Sqrt => lanes!(|l, s| *pa.add(l) += s / (2.0 * ld(b.v, l))),
-            BKind::Sigmoid => lanes!(|l, s| {
-                let v = ld(b.v, l);
-                *pa.add(l) += s * (v * (1.0 - v));
-            }),
-            BKind::Square => lanes!(|l, s| *pa.add(l) += s * (2.0 * ld(b.x, l))),
-            BKind::PowI => lanes!(|l, s| {
-                let e = b.y as i32;
-                *pa.add(l) += s * (e as f64 * powi(ld(b.x, l), e - 1));
-            }),
-            BKind::General => {}
+        modes[j].1 = out;
+        modes[j - 1].0 = true;
+    }
+    for (b, (in_, out)) in code.iter_mut().zip(modes) {
+        if let Some(kind) = b.kind.carrying(Carry::of(in_, out)) {
+            b.kind = kind;
         }
     }
 }
