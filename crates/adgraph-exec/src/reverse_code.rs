@@ -324,10 +324,6 @@ macro_rules! backward_ops {
             let adj = adjoints.as_mut_ptr();
             let mut carry = [0.0f64; W];
             for $b in code.iter().rev() {
-                if $b.kind == BKind::General {
-                    backward::<W>(general.get_unchecked($b.x as usize), tape, work, adjoints);
-                    continue;
-                }
                 // A source is a working slot or, tagged, a tape offset: pick the base
                 // by the tag instead of branching on it.
                 let $ld = |src: u32, l: usize| {
@@ -349,11 +345,32 @@ macro_rules! backward_ops {
                             ),
                         )*
                     )*
-                    BKind::General => {}
+                    BKind::General => {
+                        general_outlined::<W>(
+                            general.get_unchecked($b.x as usize),
+                            tape,
+                            work,
+                            adjoints,
+                        )
+                    }
                 }
             }
         }
     };
+}
+
+/// The general kernel, out of line so the specialized arms keep their registers.
+///
+/// # Safety
+/// As [`backward`].
+#[inline(never)]
+unsafe fn general_outlined<const W: usize>(
+    b: &Backward,
+    tape: &[f64],
+    work: &[f64],
+    adjoints: &mut [f64],
+) {
+    backward::<W>(b, tape, work, adjoints)
 }
 
 /// One instruction over `W` lanes: per lane, the result's adjoint `s` (read and
