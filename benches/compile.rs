@@ -21,13 +21,14 @@
 
 use adgraph_exec::{Program, ReversePlan, Workspace};
 use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};
-use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, van_der_pol, Workload};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
 #[path = "common/medians.rs"]
 mod medians;
+#[path = "common/workloads.rs"]
+mod workloads;
 
 use cpu_time::ThreadCpuTime;
 use medians::Medians;
@@ -35,23 +36,10 @@ use medians::Medians;
 /// Samples per row (the large workloads take a few hundred ms a row).
 const SAMPLES: usize = 10;
 
-fn workloads() -> Vec<Workload> {
-    vec![
-        rosenbrock(1000),
-        rosenbrock(100_000),
-        van_der_pol(1000),
-        van_der_pol(20_000),
-        lennard_jones(30),
-        lennard_jones(100),
-        mlp(),
-        mlp_weights(),
-    ]
-}
-
 fn compile(c: &mut Criterion<ThreadCpuTime>) {
     let rec = Medians::cpu();
     let costs = CostModel::default();
-    for w in workloads() {
+    for w in workloads::two_sizes() {
         let name = format!("compile/{}", w.name);
         let id = |row: &str| format!("{name}/{row}");
         let (g, f) = (&w.graph, &w.function);

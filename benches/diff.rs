@@ -10,23 +10,11 @@
 use adgraph_diff::{compact, grad, hvp};
 use adgraph_exec::{Program, Workspace};
 use adgraph_ir::{FloatMode, Function, Graph};
-use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, van_der_pol, Workload};
+use adgraph_workloads::rosenbrock;
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 
-/// The workloads, each at two sizes (the MLP at its one size, with constant weights
-/// and with weights as inputs).
-fn workloads() -> Vec<Workload> {
-    vec![
-        rosenbrock(1000),
-        rosenbrock(100_000),
-        van_der_pol(1000),
-        van_der_pol(20_000),
-        lennard_jones(30),
-        lennard_jones(100),
-        mlp(),
-        mlp_weights(),
-    ]
-}
+#[path = "common/workloads.rs"]
+mod workloads;
 
 /// The strict pipeline, then the compiled program of its first function.
 fn optimized_program(g: &Graph, f: &Function) -> Program {
@@ -35,7 +23,7 @@ fn optimized_program(g: &Graph, f: &Function) -> Program {
 }
 
 fn symbolic(c: &mut Criterion) {
-    for w in workloads() {
+    for w in workloads::two_sizes() {
         let large = w.graph.len() > 200_000;
         let mut group = c.benchmark_group(format!("diff/{}", w.name));
         group.sample_size(10);

@@ -42,6 +42,8 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 mod cpu_time;
 #[path = "common/medians.rs"]
 mod medians;
+#[path = "common/workloads.rs"]
+mod workloads;
 
 use cpu_time::ThreadCpuTimePerElement as CpuTime;
 use medians::Medians;
@@ -58,22 +60,12 @@ fn rosenbrock_native(x: &[f64]) -> f64 {
     f
 }
 
-/// The Van der Pol right-hand side.
-fn vdp(mu: f64, x: f64, y: f64) -> (f64, f64) {
-    (y, mu * (1.0 - x * x) * y - x)
-}
-
 /// The RK4 chain written by hand: final `x` after `steps` steps from `(x0, y0, mu)`.
 fn rk4_native(p: &[f64], steps: usize) -> f64 {
     let (mu, h) = (p[2], 0.01);
     let (mut x, mut y) = (p[0], p[1]);
     for _ in 0..steps {
-        let k1 = vdp(mu, x, y);
-        let k2 = vdp(mu, x + h / 2.0 * k1.0, y + h / 2.0 * k1.1);
-        let k3 = vdp(mu, x + h / 2.0 * k2.0, y + h / 2.0 * k2.1);
-        let k4 = vdp(mu, x + h * k3.0, y + h * k3.1);
-        x += h / 6.0 * (k1.0 + 2.0 * k2.0 + 2.0 * k3.0 + k4.0);
-        y += h / 6.0 * (k1.1 + 2.0 * k2.1 + 2.0 * k3.1 + k4.1);
+        (x, y) = workloads::rk4_step(mu, h, x, y);
     }
     x
 }

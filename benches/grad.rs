@@ -40,9 +40,12 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 mod cpu_time;
 #[path = "common/medians.rs"]
 mod medians;
+#[path = "common/workloads.rs"]
+mod workloads;
 
 use cpu_time::ThreadCpuTime;
 use medians::Medians;
+use workloads::{rk4_step, vdp};
 
 /// Hand-written Rosenbrock value and gradient.
 fn native_rosenbrock(x: &[f64], g: &mut [f64]) -> f64 {
@@ -58,12 +61,8 @@ fn native_rosenbrock(x: &[f64], g: &mut [f64]) -> f64 {
     f
 }
 
-/// Van der Pol right-hand side and its transposed Jacobian-vector product.
-fn vdp(mu: f64, x: f64, y: f64) -> (f64, f64) {
-    (y, mu * (1.0 - x * x) * y - x)
-}
-
-/// `J(x, y)^T a` and the `mu` component.
+/// The Van der Pol right-hand side's transposed Jacobian-vector product `J(x, y)^T a`
+/// and the `mu` component.
 fn vdp_adjoint(mu: f64, x: f64, y: f64, a: (f64, f64)) -> (f64, f64, f64) {
     (
         a.1 * (-2.0 * mu * x * y - 1.0),
@@ -81,12 +80,7 @@ fn native_rk4(p: &[f64], steps: usize, states: &mut Vec<(f64, f64)>, g: &mut [f6
     let (mut x, mut y) = (p[0], p[1]);
     for _ in 0..steps {
         states.push((x, y));
-        let k1 = vdp(mu, x, y);
-        let k2 = vdp(mu, x + h / 2.0 * k1.0, y + h / 2.0 * k1.1);
-        let k3 = vdp(mu, x + h / 2.0 * k2.0, y + h / 2.0 * k2.1);
-        let k4 = vdp(mu, x + h * k3.0, y + h * k3.1);
-        x += h / 6.0 * (k1.0 + 2.0 * k2.0 + 2.0 * k3.0 + k4.0);
-        y += h / 6.0 * (k1.1 + 2.0 * k2.1 + 2.0 * k3.1 + k4.1);
+        (x, y) = rk4_step(mu, h, x, y);
     }
     let (mut lx, mut ly, mut lmu) = (1.0, 0.0, 0.0);
     for &(x, y) in states.iter().rev() {
