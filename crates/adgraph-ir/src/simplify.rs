@@ -513,13 +513,11 @@ fn selection(g: &mut Graph, c: NodeId, a: NodeId, b: NodeId) -> Rewrite {
         if is_const(g, a, 1.0) && is_const(g, b, 0.0) {
             return Ok(Some(c));
         }
-        if is_const(g, a, 0.0) && is_const(g, b, 1.0) {
-            if matches!(op, Op::Eq | Op::Ne) {
-                let n = g.node(c);
-                let (p, q) = (n.arg(0), n.arg(1));
-                let other = if op == Op::Eq { Op::Ne } else { Op::Eq };
-                return g.apply(other, &[p, q]).map(Some);
-            }
+        if is_const(g, a, 0.0) && is_const(g, b, 1.0) && matches!(op, Op::Eq | Op::Ne) {
+            let n = g.node(c);
+            let (p, q) = (n.arg(0), n.arg(1));
+            let other = if op == Op::Eq { Op::Ne } else { Op::Eq };
+            return g.apply(other, &[p, q]).map(Some);
         }
     }
     Ok(None)
