@@ -1,7 +1,7 @@
 //! `Graph`: the hash-consing arena every node lives in, and its smart constructors.
 
+use crate::table::{Probe, Table};
 use crate::{simplify, GraphError, Node, NodeId, Op};
-use hashbrown::hash_table::{Entry, HashTable};
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
 
@@ -43,18 +43,29 @@ pub enum FloatMode {
 /// the node using it), so ascending id order is a topological order. Nodes are never
 /// removed or reordered; passes rebuild into a fresh graph.
 ///
-/// The arena is two structures: the nodes in a `Vec<Node>` (the index of a node is
-/// its [`NodeId`]) and the hash-consing table, a `hashbrown::HashTable<u32>` holding
-/// only ids, keyed by [`Node::hash64`] (two 64-bit words mixed by two folded
-/// multiplies). This replaced an `IndexSet<Node, FxHash>` on measurement
-/// (`benches/build.rs`, figures in the README): the set stored each node with its
-/// 64-bit hash (24 bytes) plus an 8-byte index per bucket, 43 to 64 bytes a node;
-/// this layout needs 16 bytes a node plus 5 per bucket (about 27 bytes a node reserved,
-/// at most 48 while doubling), so a million-node graph's tables stay in the last-level
-/// cache and a new node costs fewer misses. The table grows by re-inserting ids in
-/// ascending order, reading the node vector front to back, instead of rehashing
-/// bucket by bucket (a random read of the node behind each id). A lookup and an
-/// insertion are one probe (`entry`).
+/// The arena is three structures: the nodes in a `Vec<Node>` (the index of a node is
+/// its [`NodeId`]), their operators in a `Vec<Op>` beside it, and the hash-consing
+/// table (`table.rs`), which holds each id in an 8-byte slot with 32 bits of the
+/// node's [`Node::hash64`], eight slots to a cache line. The layout is chosen for
+/// what a new node costs at a million nodes, where none of it fits in the cache
+/// (`benches/build.rs`, figures in the README):
+///
+/// - The smart constructors ask the op array (one byte a node, 1 MB at a million)
+///   whether an operand is a constant, an input, or the operator a rewrite looks
+///   for, and read the 16-byte node only when it is.
+/// - The hash ignores the order of commutative operands, so the table's cache line
+///   for the node is prefetched on entry to [`Graph::apply`], while the operands are
+///   folded and ordered.
+/// - A probe reads that one line: it finds the node, or finds it absent and the slot
+///   it goes in; the 32 hash bits spare reading a node that only shares a tag.
+/// - The table doubles without reading a node: the slot keeps the hash bits that
+///   choose its line.
+///
+/// Memory: 16 + 1 bytes a node plus 8 per slot, at most 7 of 8 slots full (about 34
+/// bytes a node at a million, reserved up front). It replaced an
+/// `IndexSet<Node, FxHash>` (43 to 64 bytes a node), then a `hashbrown::HashTable<u32>`
+/// of ids (about 27 bytes a node, but two random cache lines per new node and a
+/// 7-bit tag per bucket, so a tag match read the node).
 ///
 /// ```
 /// use adgraph_ir::{Graph, Op};
@@ -74,8 +85,12 @@ pub enum FloatMode {
 pub struct Graph {
     /// Every node, once; the index is the id. Operands precede users.
     nodes: Vec<Node>,
+    /// The operator of every node (`ops[i] == nodes[i].op()`), one byte each: what the
+    /// smart constructors ask of an operand first (is it a constant, an input, a
+    /// negation), answered from 1 MB at a million nodes instead of 16.
+    ops: Vec<Op>,
     /// The hash-consing table: the id of every node, keyed by [`Node::hash64`].
-    table: HashTable<u32>,
+    table: Table,
     /// Input names; an input node refers to its name by index here.
     symbols: IndexSet<Box<str>, FxBuildHasher>,
     /// The rewrites the smart constructors may apply.
@@ -112,7 +127,8 @@ impl Graph {
     pub fn with_mode(mode: FloatMode) -> Graph {
         Graph {
             nodes: Vec::new(),
-            table: HashTable::new(),
+            ops: Vec::new(),
+            table: Table::new(),
             symbols: IndexSet::default(),
             mode,
             limit: u32::MAX,
@@ -123,10 +139,8 @@ impl Graph {
     /// table to the next power of two of buckets that holds them.
     pub fn reserve(&mut self, additional: usize) {
         self.nodes.reserve_exact(additional);
-        let want = self.table.len().saturating_add(additional);
-        if want > self.table.capacity() {
-            self.rebuild_table(want);
-        }
+        self.ops.reserve_exact(additional);
+        self.table.reserve(additional);
     }
 
     /// Lowers the node limit (it is `u32::MAX` and cannot be raised past it). Building
@@ -190,16 +204,29 @@ impl Graph {
 
     /// The id of `node` if the graph holds it.
     pub fn find(&self, node: &Node) -> Option<NodeId> {
-        let nodes = &self.nodes;
-        self.table
-            .find(node.hash64(), |&i| nodes[i as usize] == *node)
-            .map(|&i| NodeId::new(i))
+        match self
+            .table
+            .probe(node.hash64(), |i| self.nodes[i as usize] == *node)
+        {
+            Probe::Found(i) => Some(NodeId::new(i)),
+            Probe::Vacant(_) => None,
+        }
     }
 
     /// The constant value of node `id`, if it is a constant.
     #[inline]
     pub fn constant_value(&self, id: NodeId) -> Option<f64> {
-        self.node(id).constant_value()
+        // The node itself is read only for a constant.
+        (self.op(id) == Op::Const)
+            .then(|| self.node(id).constant_value())
+            .flatten()
+    }
+
+    /// The operator of node `id` (panics if `id` is not of this graph), from the
+    /// one-byte side array: reading it does not fetch the node.
+    #[inline]
+    pub(crate) fn op(&self, id: NodeId) -> Op {
+        self.ops[id.index()]
     }
 
     /// The name of input node `id`, if it is an input.
@@ -231,6 +258,8 @@ impl Graph {
 
     /// `a ^ n`, integer power, through the smart constructor.
     pub fn powi(&mut self, a: NodeId, n: i32) -> Result<NodeId, GraphError> {
+        let hash = Node::powi(a, n).hash64();
+        self.table.prefetch(hash);
         self.check(a)?;
         if let Some(x) = self.constant_value(a) {
             return self.constant(crate::op::powi(x, n));
@@ -238,7 +267,7 @@ impl Graph {
         if let Some(id) = simplify::rewrite_powi(self, a, n)? {
             return Ok(id);
         }
-        self.intern(Node::powi(a, n))
+        self.intern_hashed(Node::powi(a, n), hash)
     }
 
     /// `op` applied to `args` through the smart constructor: operands checked, constant
@@ -254,6 +283,11 @@ impl Graph {
                 found: args.len(),
             });
         }
+        // The hash does not depend on the order of commutative operands, so the
+        // table's group for the node can be fetched while operands are read and
+        // ordered; the node is built as it is unless a rewrite applies.
+        let hash = Node::apply(op, args).hash64();
+        self.table.prefetch(hash);
         let mut values = [0.0; 3];
         let mut all_constant = true;
         for (v, &a) in values.iter_mut().zip(args) {
@@ -275,7 +309,7 @@ impl Graph {
         if let Some(id) = simplify::rewrite(self, op, args)? {
             return Ok(id);
         }
-        self.intern(Node::apply(op, args))
+        self.intern_hashed(Node::apply(op, args), hash)
     }
 
     /// `a + b`
@@ -355,6 +389,7 @@ impl Graph {
         out.limit = self.limit;
         let kept = keep[..self.nodes.len()].iter().filter(|&&k| k).count();
         out.nodes.reserve_exact(kept);
+        out.ops.reserve_exact(kept);
         let mut map: Vec<Option<NodeId>> = vec![None; self.nodes.len()];
         for (i, node) in self.nodes.iter().enumerate() {
             if !keep[i] {
@@ -375,8 +410,9 @@ impl Graph {
             }
             map[i] = Some(NodeId::new(out.nodes.len() as u32));
             out.nodes.push(copy);
+            out.ops.push(copy.op());
         }
-        out.rebuild_table(out.nodes.len());
+        out.rebuild_table();
         Ok((out, map))
     }
 
@@ -386,7 +422,7 @@ impl Graph {
     /// operands in the same order whenever the inputs and constants were created.
     #[inline]
     fn goes_before(&self, a: NodeId, b: NodeId) -> bool {
-        let rank = |id: NodeId| match self.node(id).op() {
+        let rank = |id: NodeId| match self.op(id) {
             Op::Input => 0u8,
             Op::Const => 2,
             _ => 1,
@@ -411,44 +447,38 @@ impl Graph {
     /// One probe of the table finds the node or the slot for it.
     #[inline]
     fn intern(&mut self, node: Node) -> Result<NodeId, GraphError> {
+        self.intern_hashed(node, node.hash64())
+    }
+
+    /// [`Graph::intern`] of a node whose [`Node::hash64`] is `hash`.
+    #[inline]
+    fn intern_hashed(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
+        debug_assert_eq!(hash, node.hash64());
         if self.table.len() == self.table.capacity() {
-            self.grow();
+            self.table.grow();
         }
-        let hash = node.hash64();
         let nodes = &self.nodes;
-        let entry = self.table.entry(
-            hash,
-            |&i| nodes[i as usize] == node,
-            |&i| nodes[i as usize].hash64(),
-        );
-        match entry {
-            Entry::Occupied(e) => Ok(NodeId::new(*e.get())),
-            Entry::Vacant(e) => {
+        match self.table.probe(hash, |i| nodes[i as usize] == node) {
+            Probe::Found(i) => Ok(NodeId::new(i)),
+            Probe::Vacant(at) => {
                 let id = self.nodes.len();
                 if id as u64 >= self.limit as u64 {
                     return Err(GraphError::CapacityExceeded { limit: self.limit });
                 }
-                e.insert(id as u32);
+                self.table.insert_at(at, hash, id as u32);
                 self.nodes.push(node);
+                self.ops.push(node.op());
                 Ok(NodeId::new(id as u32))
             }
         }
     }
 
-    /// Doubles the table (the node vector grows by itself).
-    #[cold]
-    fn grow(&mut self) {
-        let want = self.table.capacity().saturating_mul(2).max(16);
-        self.rebuild_table(want);
-    }
-
-    /// Replaces the table by one with room for `capacity` ids, re-inserting every id
-    /// in ascending order: the nodes are read front to back, not at random.
-    fn rebuild_table(&mut self, capacity: usize) {
-        let mut table = HashTable::with_capacity(capacity.max(self.nodes.len()));
-        let nodes = &self.nodes;
-        for (i, n) in nodes.iter().enumerate() {
-            table.insert_unique(n.hash64(), i as u32, |&j| nodes[j as usize].hash64());
+    /// Replaces the table by one holding every node, each inserted once in id order.
+    fn rebuild_table(&mut self) {
+        let mut table = Table::new();
+        table.reserve(self.nodes.len());
+        for (i, n) in self.nodes.iter().enumerate() {
+            table.insert_new(n.hash64(), i as u32);
         }
         self.table = table;
     }

@@ -29,6 +29,7 @@ pub mod op;
 mod parse;
 mod print;
 mod simplify;
+mod table;
 
 pub use builder::{Builder, Expr, Operand};
 pub use dot::to_dot;

@@ -41,17 +41,28 @@ impl Hash for Node {
 impl Node {
     /// The hash the graph's hash-consing table keys this node by: the operator and the
     /// three words as two 64-bit words, mixed by two folded multiplies (the 128-bit
-    /// product's halves xor-ed), so every input bit reaches the low bits (the bucket)
-    /// and the top seven (the tag) of the result. Equal nodes hash equal.
+    /// product's halves xor-ed), so every input bit reaches the top bits (which
+    /// choose the table's group and are kept beside the id) of the result. Equal nodes
+    /// hash equal, and a commutative operator's two operands hash the same in either
+    /// order, so the graph knows where to look for a node before it orders them.
     ///
     /// ```
-    /// use adgraph_ir::Node;
+    /// use adgraph_ir::{Node, NodeId, Op};
     /// assert_eq!(Node::constant(1.0).hash64(), Node::constant(1.0).hash64());
     /// assert_ne!(Node::constant(0.0).hash64(), Node::constant(-0.0).hash64());
+    /// let (x, y) = (NodeId::new(0), NodeId::new(1));
+    /// let hash = |op, args: [NodeId; 2]| Node::apply(op, &args).hash64();
+    /// assert_eq!(hash(Op::Mul, [x, y]), hash(Op::Mul, [y, x]));
+    /// assert_ne!(hash(Op::Sub, [x, y]), hash(Op::Sub, [y, x]));
     /// ```
     #[inline]
     pub fn hash64(&self) -> u64 {
         let [a, b, c] = self.words.map(NodeId::as_u32);
+        let (a, b) = if self.op.is_commutative() {
+            (a.min(b), a.max(b))
+        } else {
+            (a, b)
+        };
         let lo = self.op as u64 | (a as u64) << 32;
         let hi = b as u64 | (c as u64) << 32;
         let h = fold_multiply(lo ^ 0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7345);

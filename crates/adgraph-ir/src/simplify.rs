@@ -26,10 +26,10 @@ fn const_of(g: &Graph, id: NodeId) -> Option<f64> {
     g.constant_value(id)
 }
 
-/// The operand of `id` if `id` is `op(a)`.
+/// The operand of `id` if `id` is `op(a)`. Like every pattern here, it asks the
+/// graph's op array first and reads the node only if the operator matches.
 fn unary(g: &Graph, id: NodeId, op: Op) -> Option<NodeId> {
-    let n = g.node(id);
-    (n.op() == op).then(|| n.arg(0))
+    (g.op(id) == op).then(|| g.node(id).arg(0))
 }
 
 /// The operand of `id` if `id` is `-a`.
@@ -39,8 +39,10 @@ fn negated(g: &Graph, id: NodeId) -> Option<NodeId> {
 
 /// The operands of `id` if `id` is `op(a, b)`.
 fn binary(g: &Graph, id: NodeId, op: Op) -> Option<(NodeId, NodeId)> {
-    let n = g.node(id);
-    (n.op() == op).then(|| (n.arg(0), n.arg(1)))
+    (g.op(id) == op).then(|| {
+        let n = g.node(id);
+        (n.arg(0), n.arg(1))
+    })
 }
 
 /// `(x, c)` if `id` is `x * c` with `c` a constant.
@@ -66,8 +68,8 @@ fn scaled(g: &Graph, id: NodeId) -> (NodeId, f64) {
 
 /// `id` read as `base ^ exponent` (Fast power merging): `x ^ n`, else `id ^ 1`.
 fn power(g: &Graph, id: NodeId) -> (NodeId, i32) {
-    let n = g.node(id);
-    if n.op() == Op::PowI {
+    if g.op(id) == Op::PowI {
+        let n = g.node(id);
         (n.arg(0), n.exponent())
     } else {
         (id, 1)
@@ -99,10 +101,9 @@ fn is_power_of_two(n: i32) -> bool {
 /// Whether the node is always `+0`, `1` or non-negative with a clear sign bit (or
 /// NaN), so `abs` of it changes nothing but a NaN's sign.
 fn sign_is_clear(g: &Graph, id: NodeId) -> bool {
-    let n = g.node(id);
-    match n.op() {
+    match g.op(id) {
         Op::Exp | Op::Sigmoid | Op::Abs => true,
-        Op::PowI => n.exponent() % 2 == 0,
+        Op::PowI => g.node(id).exponent() % 2 == 0,
         op => op.is_comparison(),
     }
 }
@@ -140,9 +141,8 @@ pub(crate) fn rewrite(g: &mut Graph, op: Op, args: &[NodeId]) -> Rewrite {
             Ok(None)
         }
         Op::Sqrt if fast => {
-            let n = *g.node(args[0]);
-            if n.op() == Op::PowI && n.exponent() == 2 {
-                return g.apply(Op::Abs, &[n.arg(0)]).map(Some);
+            if let (x, 2) = power(g, args[0]) {
+                return g.apply(Op::Abs, &[x]).map(Some);
             }
             Ok(None)
         }
@@ -165,8 +165,12 @@ pub(crate) fn rewrite(g: &mut Graph, op: Op, args: &[NodeId]) -> Rewrite {
 }
 
 fn negation(g: &mut Graph, a: NodeId, fast: bool) -> Rewrite {
+    let op = g.op(a);
+    if !matches!(op, Op::Neg | Op::Mul | Op::Div | Op::Sub) {
+        return Ok(None);
+    }
     let n = *g.node(a);
-    match n.op() {
+    match op {
         Op::Neg => return Ok(Some(n.arg(0))),
         // -(x * c) = x * -c and -(x / c) = x / -c, -(c / x) = -c / x: rounding is
         // symmetric in sign, so these are exact.
@@ -324,8 +328,7 @@ fn multiplication(g: &mut Graph, a: NodeId, b: NodeId, fast: bool) -> Rewrite {
     }
     for (x, y) in [(a, b), (b, a)] {
         // x^2 * x = x^3: powi(x, 3) is computed as x * (x * x).
-        let n = g.node(x);
-        if n.op() == Op::PowI && n.exponent() == 2 && n.arg(0) == y {
+        if power(g, x) == (y, 2) {
             return g.powi(y, 3).map(Some);
         }
         if let (Some(c2), Some((t, c1))) = (const_of(g, y), times_constant(g, x)) {
@@ -476,10 +479,14 @@ fn selection(g: &mut Graph, c: NodeId, a: NodeId, b: NodeId) -> Rewrite {
         return Ok(Some(if cv != 0.0 { a } else { b }));
     }
     // The condition's zeroness is all that matters: -c, abs(c) and c != 0 have it.
-    let n = *g.node(c);
-    match n.op() {
-        Op::Neg | Op::Abs => return g.apply(Op::Select, &[n.arg(0), a, b]).map(Some),
+    let op = g.op(c);
+    match op {
+        Op::Neg | Op::Abs => {
+            let x = g.node(c).arg(0);
+            return g.apply(Op::Select, &[x, a, b]).map(Some);
+        }
         Op::Ne | Op::Eq => {
+            let n = g.node(c);
             let (p, q) = (n.arg(0), n.arg(1));
             let x = if is_zero(g, q) {
                 Some(p)
@@ -489,7 +496,7 @@ fn selection(g: &mut Graph, c: NodeId, a: NodeId, b: NodeId) -> Rewrite {
                 None
             };
             if let Some(x) = x {
-                let (a, b) = if n.op() == Op::Ne { (a, b) } else { (b, a) };
+                let (a, b) = if op == Op::Ne { (a, b) } else { (b, a) };
                 return g.apply(Op::Select, &[x, a, b]).map(Some);
             }
         }
@@ -502,13 +509,15 @@ fn selection(g: &mut Graph, c: NodeId, a: NodeId, b: NodeId) -> Rewrite {
     if let Some(s) = select_on(g, b, c) {
         return g.apply(Op::Select, &[c, a, s.1]).map(Some);
     }
-    if n.op().is_comparison() {
+    if op.is_comparison() {
         if is_const(g, a, 1.0) && is_const(g, b, 0.0) {
             return Ok(Some(c));
         }
-        if is_const(g, a, 0.0) && is_const(g, b, 1.0) && matches!(n.op(), Op::Eq | Op::Ne) {
-            let other = if n.op() == Op::Eq { Op::Ne } else { Op::Eq };
-            return g.apply(other, &[n.arg(0), n.arg(1)]).map(Some);
+        if is_const(g, a, 0.0) && is_const(g, b, 1.0) && matches!(op, Op::Eq | Op::Ne) {
+            let n = g.node(c);
+            let (p, q) = (n.arg(0), n.arg(1));
+            let other = if op == Op::Eq { Op::Ne } else { Op::Eq };
+            return g.apply(other, &[p, q]).map(Some);
         }
     }
     Ok(None)
@@ -516,8 +525,11 @@ fn selection(g: &mut Graph, c: NodeId, a: NodeId, b: NodeId) -> Rewrite {
 
 /// The branches of `id` if it is `select(c, a, b)` on the condition `c`.
 fn select_on(g: &Graph, id: NodeId, c: NodeId) -> Option<(NodeId, NodeId)> {
+    if g.op(id) != Op::Select {
+        return None;
+    }
     let n = g.node(id);
-    (n.op() == Op::Select && n.arg(0) == c).then(|| (n.arg(1), n.arg(2)))
+    (n.arg(0) == c).then(|| (n.arg(1), n.arg(2)))
 }
 
 /// Rewrites `a ^ n` (integer power), or returns `None` to build it as it is.
@@ -528,8 +540,12 @@ pub(crate) fn rewrite_powi(g: &mut Graph, a: NodeId, n: i32) -> Rewrite {
         _ => {}
     }
     let fast = g.mode() == FloatMode::Fast;
+    let op = g.op(a);
+    if !matches!(op, Op::Neg | Op::Abs | Op::PowI | Op::Sqrt) {
+        return Ok(None);
+    }
     let node = *g.node(a);
-    match node.op() {
+    match op {
         // Binary powering multiplies magnitudes the same way for x and -x; an even
         // power starts from the square, so its sign is clear.
         Op::Neg if n % 2 == 0 => return g.powi(node.arg(0), n).map(Some),

@@ -1,0 +1,287 @@
+//! `Table`: the hash-consing table of a [`Graph`](crate::Graph), the id of every node
+//! keyed by its hash, with 32 bits of that hash beside each id so a probe rarely
+//! needs the node itself.
+//!
+//! Why not `hashbrown::HashTable<u32>` (which this replaced): hashbrown keeps a 7-bit
+//! tag per bucket in a control array and the ids in a second array, so a new node
+//! touches two cache lines at random (the control group, then the bucket it writes)
+//! and a tag match must read the 16-byte node to compare. Here a slot is one `u64`,
+//! eight slots make a 64-byte group, and a probe reads one group: finding a node,
+//! finding it absent and inserting it are one cache line, and the slot's 32 hash bits
+//! rule out all but one node in four billion before the node is read. The group of a
+//! hash is known before the probe, so the constructors prefetch it while they fold and
+//! order operands. The table also grows without reading a node: a group is chosen by
+//! the hash's top bits, which the slot keeps, so doubling streams the old groups into
+//! the new table front to back.
+
+/// Slots per group: one 64-byte cache line of `u64` slots.
+const GROUP: usize = 8;
+
+/// The most ids per group on average before the table doubles (7 of 8 slots).
+const LOAD: usize = 7;
+
+/// Eight slots on one cache line. A slot is 0 when empty, else the hash's top 32 bits
+/// above `id + 1` (ids are below `u32::MAX`, so a full slot is never 0). Slots fill
+/// front to back and are never removed, so the full slots of a group are a prefix.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Group([u64; GROUP]);
+
+impl Group {
+    const EMPTY: Group = Group([0; GROUP]);
+
+    /// A bit per slot whose hash bits are `top`, and a bit per empty slot.
+    #[inline]
+    fn scan(&self, top: u32) -> (u32, u32) {
+        let mut matches = 0;
+        let mut empty = 0;
+        for (i, &s) in self.0.iter().enumerate() {
+            matches |= u32::from(s >> 32 == u64::from(top) && s != 0) << i;
+            empty |= u32::from(s == 0) << i;
+        }
+        (matches, empty)
+    }
+}
+
+/// Where a probe ended: the id it found, or the free slot where the node goes.
+pub(crate) enum Probe {
+    /// An id whose node the caller's test accepted.
+    Found(u32),
+    /// No such node; the index of the slot to give [`Table::insert_at`].
+    Vacant(usize),
+}
+
+/// Ids keyed by hash, in groups of eight `u64` slots probed linearly from the group
+/// the hash's top bits choose.
+#[derive(Clone)]
+pub(crate) struct Table {
+    /// `2^bits` groups, or none before the first insertion.
+    groups: Vec<Group>,
+    /// `log2(groups.len())`, at most 30 (a graph holds fewer than `2^32` nodes).
+    bits: u32,
+    /// Number of ids held; at most [`Table::capacity`].
+    len: usize,
+}
+
+impl Table {
+    /// An empty table that has allocated nothing.
+    pub(crate) fn new() -> Table {
+        Table {
+            groups: Vec::new(),
+            bits: 0,
+            len: 0,
+        }
+    }
+
+    /// Number of ids held.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// How many ids the table holds before it must grow.
+    #[inline]
+    pub(crate) fn capacity(&self) -> usize {
+        self.groups.len() * LOAD
+    }
+
+    /// The group a hash's probe starts at: its top `bits` bits.
+    #[inline]
+    fn home(&self, top: u32) -> usize {
+        // Two shifts, so `bits == 0` shifts by 32 and gives group 0.
+        (u64::from(top) >> (32 - self.bits)) as usize
+    }
+
+    /// Asks the processor to fetch the group where the probe for `hash` starts; a
+    /// hint only.
+    #[inline]
+    pub(crate) fn prefetch(&self, hash: u64) {
+        if let Some(group) = self.groups.get(self.home(top_bits(hash))) {
+            prefetch(group);
+        }
+    }
+
+    /// Looks for an id whose node `is_it` accepts among those keyed by `hash`.
+    #[inline]
+    pub(crate) fn probe(&self, hash: u64, mut is_it: impl FnMut(u32) -> bool) -> Probe {
+        if self.groups.is_empty() {
+            return Probe::Vacant(usize::MAX);
+        }
+        let top = top_bits(hash);
+        let mask = self.groups.len() - 1;
+        let mut g = self.home(top);
+        loop {
+            let group = &self.groups[g];
+            let (mut matches, empty) = group.scan(top);
+            while matches != 0 {
+                let id = group.0[matches.trailing_zeros() as usize] as u32 - 1;
+                if is_it(id) {
+                    return Probe::Found(id);
+                }
+                matches &= matches - 1;
+            }
+            if empty != 0 {
+                return Probe::Vacant(g * GROUP + empty.trailing_zeros() as usize);
+            }
+            // The table is never full (see `capacity`), so some group has room.
+            g = (g + 1) & mask;
+        }
+    }
+
+    /// Puts `id` in the free slot `at` that [`Table::probe`] for `hash` returned, with
+    /// no insertion or growth since. The caller grows the table first when
+    /// `len() == capacity()`.
+    #[inline]
+    pub(crate) fn insert_at(&mut self, at: usize, hash: u64, id: u32) {
+        debug_assert!(self.len < self.capacity());
+        self.groups[at / GROUP].0[at % GROUP] = slot(top_bits(hash), id);
+        self.len += 1;
+    }
+
+    /// Adds `id`, known not to be in the table yet, growing it if it is full.
+    pub(crate) fn insert_new(&mut self, hash: u64, id: u32) {
+        if self.len == self.capacity() {
+            self.grow();
+        }
+        self.put(slot(top_bits(hash), id));
+        self.len += 1;
+    }
+
+    /// Writes a full slot into the first free slot from its home group on.
+    #[inline]
+    fn put(&mut self, s: u64) {
+        let mask = self.groups.len() - 1;
+        let mut g = self.home((s >> 32) as u32);
+        loop {
+            let group = &mut self.groups[g];
+            let (_, empty) = group.scan(0);
+            if empty != 0 {
+                group.0[empty.trailing_zeros() as usize] = s;
+                return;
+            }
+            g = (g + 1) & mask;
+        }
+    }
+
+    /// Doubles the table.
+    #[cold]
+    pub(crate) fn grow(&mut self) {
+        self.resize(self.groups.len() * 2);
+    }
+
+    /// Makes room for `additional` more ids without growing.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        // A graph holds fewer than 2^32 nodes: never more than 2^30 groups.
+        let want = self.len.saturating_add(additional).min(u32::MAX as usize);
+        if want > self.capacity() {
+            self.resize(want.div_ceil(LOAD));
+        }
+    }
+
+    /// Replaces the groups by `groups` (rounded up to a power of two, at least one)
+    /// and moves every slot there. A slot keeps the hash bits that choose its group,
+    /// so no node is read; the old groups are read in order and, as their hashes'
+    /// top bits ascend with them, the new ones are written nearly in order too.
+    fn resize(&mut self, groups: usize) {
+        let groups = groups.max(1).next_power_of_two();
+        let old = std::mem::replace(&mut self.groups, vec![Group::EMPTY; groups]);
+        self.bits = groups.trailing_zeros();
+        for group in &old {
+            for &s in group.0.iter().take_while(|&&s| s != 0) {
+                self.put(s);
+            }
+        }
+    }
+}
+
+/// The 32 bits of a hash a slot keeps; its top bits choose the group.
+#[inline]
+fn top_bits(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
+
+/// The slot of `id` under hash bits `top`.
+#[inline]
+fn slot(top: u32, id: u32) -> u64 {
+    debug_assert!(id < u32::MAX);
+    u64::from(top) << 32 | u64::from(id + 1)
+}
+
+/// A hint to fetch the cache line of `group`; nothing on targets without one.
+#[inline]
+fn prefetch(group: &Group) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing architecturally and cannot fault; the pointer
+    // is a valid reference besides.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>((group as *const Group).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = group;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys chosen so many share a group: the low `spread` bits of the top word vary.
+    fn hashes(n: u32, spread: u32) -> Vec<u64> {
+        (0..n)
+            .map(|i| {
+                let top = (i % spread).reverse_bits() ^ i.wrapping_mul(0x9E37_79B9) >> 20;
+                u64::from(top) << 32 | u64::from(i)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_what_it_holds_through_growth_and_collisions() {
+        for spread in [1, 3, 1000] {
+            let keys = hashes(5000, spread);
+            let mut t = Table::new();
+            for (id, &h) in keys.iter().enumerate() {
+                match t.probe(h, |j| j as usize == id) {
+                    Probe::Found(_) => panic!("{id} found before it was inserted"),
+                    Probe::Vacant(_) => t.insert_new(h, id as u32),
+                }
+                assert!(t.len() <= t.capacity());
+            }
+            assert_eq!(t.len(), keys.len());
+            for (id, &h) in keys.iter().enumerate() {
+                assert!(
+                    matches!(t.probe(h, |j| j as usize == id), Probe::Found(j) if j as usize == id)
+                );
+            }
+            assert!(matches!(t.probe(keys[7], |_| false), Probe::Vacant(_)));
+        }
+    }
+
+    #[test]
+    fn vacant_slot_takes_the_insertion() {
+        let mut t = Table::new();
+        t.reserve(20);
+        let cap = t.capacity();
+        assert!(cap >= 20);
+        for id in 0..20u32 {
+            let h = u64::from(id % 2) << 63 | u64::from(id);
+            match t.probe(h, |j| j == id) {
+                Probe::Vacant(at) => t.insert_at(at, h, id),
+                Probe::Found(_) => panic!("not inserted yet"),
+            }
+        }
+        assert_eq!(t.capacity(), cap, "reserved room needs no growth");
+        for id in 0..20u32 {
+            let h = u64::from(id % 2) << 63 | u64::from(id);
+            assert!(matches!(t.probe(h, |j| j == id), Probe::Found(j) if j == id));
+        }
+    }
+
+    #[test]
+    fn empty_table_finds_nothing() {
+        let t = Table::new();
+        t.prefetch(42);
+        assert!(matches!(t.probe(42, |_| true), Probe::Vacant(_)));
+        assert_eq!((t.len(), t.capacity()), (0, 0));
+    }
+}
