@@ -280,9 +280,126 @@ pub fn compile_table(json: &Value, names: &[&str]) -> String {
     out
 }
 
+/// adgraph's gradient routes: the reverse interpreter (StoreAll) and the compiled
+/// symbolic gradient.
+const ADGRAPH_GRADIENTS: [&str; 2] = ["adgraph", "adgraph-symbolic"];
+
+/// The peers a target compares with (native is the baseline, not a peer).
+const PEERS: [&str; 3] = ["casadi", "jax", "echidna"];
+
+/// The targets of issues 6 and 8 per workload, computed from the medians: the faster
+/// adgraph gradient route per point over a batch against native (target: at most 3x)
+/// and against the best peer (target: below 1x); at one point against CasADi (below
+/// 1x) and echidna's tape (echidna / adgraph: at least 4x). Each cell names the route
+/// or peer it took; a verdict column says which targets hold.
+pub fn targets_table(names: &[&str], medians: &Medians) -> String {
+    let get =
+        |w: &str, m: Measure, s: &str| medians.get(&(w.to_string(), m, s.to_string())).copied();
+    let best = |w: &str, m: Measure, systems: &[&'static str]| {
+        systems
+            .iter()
+            .filter_map(|&s| get(w, m, s).map(|t| (t, s)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+    };
+    let route = |s: &str| {
+        if s == "adgraph" {
+            "reverse"
+        } else {
+            "symbolic"
+        }
+    };
+    let mut out = String::from(
+        "| workload | batch: adgraph per point | / native (≤ 3) | / best peer (< 1) | one point: adgraph | / CasADi (< 1) | echidna / adgraph (≥ 4) | targets missed |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n",
+    );
+    for &w in names {
+        let mut missed = Vec::new();
+        let mut cells = Vec::new();
+        match best(w, Measure::BatchGrad, &ADGRAPH_GRADIENTS) {
+            Some((t, s)) => {
+                cells.push(format!("{} ({})", format_seconds(t), route(s)));
+                match get(w, Measure::BatchGrad, "native") {
+                    Some(n) => {
+                        cells.push(format!("{:.2}x", t / n));
+                        if t / n > 3.0 {
+                            missed.push("native");
+                        }
+                    }
+                    None => cells.push("-".into()),
+                }
+                match best(w, Measure::BatchGrad, &PEERS) {
+                    Some((p, peer)) => {
+                        cells.push(format!("{:.2}x ({peer})", t / p));
+                        if t >= p {
+                            missed.push("best peer");
+                        }
+                    }
+                    None => cells.push("-".into()),
+                }
+            }
+            None => cells.extend(["-".to_string(), "-".into(), "-".into()]),
+        }
+        match best(w, Measure::Grad, &ADGRAPH_GRADIENTS) {
+            Some((t, s)) => {
+                cells.push(format!("{} ({})", format_seconds(t), route(s)));
+                match get(w, Measure::Grad, "casadi") {
+                    Some(c) => {
+                        cells.push(format!("{:.2}x", t / c));
+                        if t >= c {
+                            missed.push("CasADi");
+                        }
+                    }
+                    None => cells.push("-".into()),
+                }
+                match get(w, Measure::Grad, "echidna") {
+                    Some(e) => {
+                        cells.push(format!("{:.2}x", e / t));
+                        if e / t < 4.0 {
+                            missed.push("4x echidna");
+                        }
+                    }
+                    None => cells.push("-".into()),
+                }
+            }
+            None => cells.extend(["-".to_string(), "-".into(), "-".into()]),
+        }
+        let verdict = if missed.is_empty() {
+            "none".to_string()
+        } else {
+            missed.join(", ")
+        };
+        let _ = writeln!(out, "| {w} | {} | {verdict} |", cells.join(" | "));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_take_the_faster_route_and_the_best_peer() {
+        let mut m = Medians::new();
+        let mut put = |measure, system: &str, t: f64| {
+            m.insert(("w".to_string(), measure, system.to_string()), t);
+        };
+        put(Measure::BatchGrad, "native", 1.0);
+        put(Measure::BatchGrad, "adgraph", 5.0);
+        put(Measure::BatchGrad, "adgraph-symbolic", 2.0);
+        put(Measure::BatchGrad, "jax", 1.5);
+        put(Measure::BatchGrad, "casadi", 9.0);
+        put(Measure::Grad, "adgraph", 3.0);
+        put(Measure::Grad, "casadi", 4.0);
+        put(Measure::Grad, "echidna", 6.0);
+        let table = targets_table(&["w"], &m);
+        let row = table.lines().nth(2).unwrap_or_default();
+        assert!(
+            row.contains("2.00 s (symbolic) | 2.00x | 1.33x (jax)"),
+            "{row}"
+        );
+        assert!(row.contains("3.00 s (reverse) | 0.75x | 2.00x"), "{row}");
+        assert!(row.ends_with("| best peer, 4x echidna |"), "{row}");
+    }
 
     #[test]
     fn seconds_are_formatted_with_units() {

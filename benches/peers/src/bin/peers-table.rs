@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use adgraph_peers::adgraph_side::Adgraph;
 use adgraph_peers::table::{
-    add_python_peers, compile_table, ops_table, read_criterion, workload_table,
+    add_python_peers, compile_table, ops_table, read_criterion, targets_table, workload_table,
 };
 use adgraph_peers::Case;
 
@@ -77,6 +77,10 @@ fn main() {
         }
         let cases = Case::all();
         let names: Vec<&str> = cases.iter().map(|c| c.name()).collect();
+        println!(
+            "#### Targets (issues 6 and 8)\n\n{}",
+            targets_table(&names, &medians)
+        );
         println!(
             "#### Gradient graph size\n\n{}",
             ops_table(json, &names, &sizes)
