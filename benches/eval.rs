@@ -20,7 +20,9 @@
 //!   where an evaluation is short, fewer (down to 128) where it is long, so a call
 //!   stays near 8M instruction-points; and `eval-batch/mlp-64-points`.
 //! - `eval-batch-threads/<w>`: `threads/1`, `threads/2`: four batches' worth of points
-//!   (at least two chunks, at most 128 MiB of points) on a rayon pool of 1 and of 2.
+//!   (at least two chunks, at most 128 MiB of points) on a rayon pool of 1 and of 2;
+//!   then 60 rounds alternating one call on each pool, whose medians and speedup a
+//!   `summary ... interleaved` line prints (both pools under the same load).
 //! - `jvp/<w>`: `eval` and `jvp-1-direction` (tangent along the first input).
 //!
 //! Single-threaded groups are timed in CPU time of the benchmarking thread (so that
@@ -46,7 +48,7 @@ mod medians;
 mod workloads;
 
 use cpu_time::ThreadCpuTimePerElement as CpuTime;
-use medians::Medians;
+use medians::{format_ns, Medians};
 
 /// Rosenbrock written by hand, the same arithmetic as the workload graph.
 fn rosenbrock_native(x: &[f64]) -> f64 {
@@ -308,11 +310,16 @@ fn threads(c: &mut Criterion, cases: &[Case], rec: &Medians) {
         let mut g = c.benchmark_group(&name);
         g.sample_size(n);
         g.throughput(Throughput::Elements(count as u64));
-        for t in [1, 2] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .unwrap();
+        let pools: Vec<rayon::ThreadPool> = [1, 2]
+            .iter()
+            .map(|&t| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(t)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        for (t, pool) in [1, 2].into_iter().zip(&pools) {
             let row = format!("threads/{t}");
             g.bench_function(BenchmarkId::new("threads", t), |b| {
                 rec.iter(b, &format!("{name}/{row}"), n, || {
@@ -322,7 +329,50 @@ fn threads(c: &mut Criterion, cases: &[Case], rec: &Medians) {
         }
         g.finish();
         rec.summary(&name, &["threads/1"]);
+        // Only where the group ran (a filter may have skipped it).
+        if rec.median(&format!("{name}/threads/2")).is_some() {
+            let mut call = || {
+                p.eval_batch_into(black_box(&pts), &mut out, true).unwrap();
+            };
+            interleaved(&pools, &mut call, &name);
+        }
     }
+}
+
+/// Rounds of the thread-count rows, one call on each pool in turn, and the medians of
+/// each pool's calls (wall time), printed as a `summary` line with the speedup.
+///
+/// Why besides criterion's rows: criterion times all of one row's samples, then all
+/// of the next, so a change in the machine's load between the two (other jobs on a
+/// shared 2-core machine) moves the ratio; alternating calls puts both rows under the
+/// same load. This line is the figure the README's thread column quotes.
+fn interleaved(pools: &[rayon::ThreadPool], call: &mut (dyn FnMut() + Send), name: &str) {
+    const ROUNDS: usize = 60;
+    let mut times = vec![Vec::with_capacity(ROUNDS); pools.len()];
+    for _ in 0..ROUNDS {
+        for (pool, t) in pools.iter().zip(&mut times) {
+            let start = std::time::Instant::now();
+            pool.install(&mut *call);
+            t.push(start.elapsed().as_secs_f64() * 1e9);
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect();
+    let rows: Vec<String> = medians
+        .iter()
+        .enumerate()
+        .map(|(k, m)| format!("threads/{} {}", k + 1, format_ns(*m)))
+        .collect();
+    eprintln!(
+        "summary {name} interleaved ({ROUNDS} rounds, medians): {}; speedup {:.2}x",
+        rows.join(", "),
+        medians[0] / medians[medians.len() - 1]
+    );
 }
 
 fn tangents(c: &mut Criterion<CpuTime>, cases: &[Case], rec: &Medians) {
