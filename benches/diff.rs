@@ -5,7 +5,8 @@
 //! route); plus a Hessian-vector product graph (forward over reverse) of Rosenbrock.
 //!
 //! `cargo bench --bench diff -- --warm-up-time 1 --measurement-time 3`; one workload:
-//! append its name, e.g. `'lj-30'`.
+//! append its name, e.g. `'lj-30'`. Times are the bench thread's CPU time, as in the
+//! other benches (wall time on a shared machine measures the other jobs' load too).
 
 use adgraph_diff::{compact, grad, hvp};
 use adgraph_exec::{Program, Workspace};
@@ -13,8 +14,12 @@ use adgraph_ir::{FloatMode, Function, Graph};
 use adgraph_workloads::rosenbrock;
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 
+#[path = "common/cpu_time.rs"]
+mod cpu_time;
 #[path = "common/workloads.rs"]
 mod workloads;
+
+use cpu_time::ThreadCpuTime;
 
 /// The strict pipeline, then the compiled program of its first function.
 fn optimized_program(g: &Graph, f: &Function) -> Program {
@@ -22,7 +27,7 @@ fn optimized_program(g: &Graph, f: &Function) -> Program {
     Program::compile(&o.graph, &o.functions[0]).unwrap()
 }
 
-fn symbolic(c: &mut Criterion) {
+fn symbolic(c: &mut Criterion<ThreadCpuTime>) {
     for w in workloads::two_sizes() {
         let large = w.graph.len() > 200_000;
         let mut group = c.benchmark_group(format!("diff/{}", w.name));
@@ -73,7 +78,7 @@ fn symbolic(c: &mut Criterion) {
     }
 }
 
-fn hessian_vector(c: &mut Criterion) {
+fn hessian_vector(c: &mut Criterion<ThreadCpuTime>) {
     let n = 100_000;
     let w = rosenbrock(n);
     let mut group = c.benchmark_group("diff-hvp/rosenbrock-100000");
@@ -92,5 +97,9 @@ fn hessian_vector(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, symbolic, hessian_vector);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = symbolic, hessian_vector
+}
 criterion_main!(benches);
