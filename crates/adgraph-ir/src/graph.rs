@@ -300,8 +300,9 @@ impl Graph {
         if all_constant {
             return self.constant(op.eval(&values[..args.len()], 0));
         }
-        let mut args_buf = [NodeId::new(0); 3];
-        args_buf[..args.len()].copy_from_slice(args);
+        // Three fixed reads, not a copy of `args.len()` ids (a call of `memcpy`).
+        let at = |i: usize| args.get(i).copied().unwrap_or(NodeId::new(0));
+        let mut args_buf = [at(0), at(1), at(2)];
         let args = &mut args_buf[..op.arity()];
         if op.is_commutative() && self.goes_before(args[1], args[0]) {
             args.swap(0, 1);
