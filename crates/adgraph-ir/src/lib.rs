@@ -17,6 +17,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod batch;
 mod builder;
 mod dot;
 mod error;
@@ -31,6 +32,7 @@ mod print;
 mod simplify;
 mod table;
 
+pub use batch::{BatchArg, BatchNode};
 pub use builder::{Builder, Expr, Operand};
 pub use dot::to_dot;
 pub use error::{EvalError, GraphError};

@@ -254,18 +254,19 @@ fn slot(top: u32, id: u32) -> u64 {
     u64::from(top) << 32 | u64::from(id + 1)
 }
 
-/// A hint to fetch the cache line of `group`; nothing on targets without one.
+/// A hint to fetch the cache line holding the start of `x`; nothing on targets
+/// without one.
 #[inline]
-fn prefetch(group: &Group) {
+pub(crate) fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch reads nothing architecturally and cannot fault; the pointer
     // is a valid reference besides.
     unsafe {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((group as *const Group).cast());
+        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = group;
+    let _ = x;
 }
 
 #[cfg(test)]
