@@ -511,10 +511,19 @@ impl Graph {
     }
 
     /// Replaces the table by one holding every node, each inserted once in id order.
+    /// In a large graph each insertion writes a random line of the table, so the line
+    /// of the node eight places on is prefetched ([`crate::batch`]'s distance).
     fn rebuild_table(&mut self) {
+        const AHEAD: usize = 8;
         let mut table = Table::new();
         table.reserve(self.nodes.len());
+        let prefetching = self.nodes.len() >= crate::batch::PREFETCH_FROM;
         for (i, n) in self.nodes.iter().enumerate() {
+            if prefetching {
+                if let Some(next) = self.nodes.get(i + AHEAD) {
+                    table.prefetch(next.hash64());
+                }
+            }
             table.insert_new(n.hash64(), i as u32);
         }
         self.table = table;

@@ -66,6 +66,21 @@ fn start(mode: FloatMode) -> (Graph, Vec<NodeId>) {
     (g, ids)
 }
 
+/// Builds `steps` after `filler` constants (which nobody uses) one call at a time,
+/// and through batches, and checks the two agree. The filler puts a graph past the
+/// size from which a batch prefetches.
+fn agree(mode: FloatMode, filler: usize, steps: &[Step], cuts: &[usize]) {
+    let fill = |g: &mut Graph| {
+        for k in 0..filler {
+            g.constant(1e6 + k as f64).unwrap();
+        }
+    };
+    let (g, ids) = one_by_one(mode, steps, fill);
+    let (h, hids) = batched(mode, steps, cuts, fill);
+    assert_eq!(ids, hids);
+    assert!(same(&g, &h));
+}
+
 /// The step's operator and operand indices (into all earlier steps' ids).
 fn resolve(ops: &[Op], i: usize, s: &Step) -> (Option<Op>, [usize; 3]) {
     let before = INPUTS + i;
@@ -76,9 +91,10 @@ fn resolve(ops: &[Op], i: usize, s: &Step) -> (Option<Op>, [usize; 3]) {
     }
 }
 
-fn one_by_one(mode: FloatMode, steps: &[Step]) -> (Graph, Vec<NodeId>) {
+fn one_by_one(mode: FloatMode, steps: &[Step], fill: impl Fn(&mut Graph)) -> (Graph, Vec<NodeId>) {
     let ops = applicable();
     let (mut g, mut ids) = start(mode);
+    fill(&mut g);
     for (i, s) in steps.iter().enumerate() {
         let (op, a) = resolve(&ops, i, s);
         let id = match *s {
@@ -95,9 +111,15 @@ fn one_by_one(mode: FloatMode, steps: &[Step]) -> (Graph, Vec<NodeId>) {
     (g, ids)
 }
 
-fn batched(mode: FloatMode, steps: &[Step], cuts: &[usize]) -> (Graph, Vec<NodeId>) {
+fn batched(
+    mode: FloatMode,
+    steps: &[Step],
+    cuts: &[usize],
+    fill: impl Fn(&mut Graph),
+) -> (Graph, Vec<NodeId>) {
     let ops = applicable();
     let (mut g, mut ids) = start(mode);
+    fill(&mut g);
     let mut from = 0;
     let mut cuts = cuts
         .iter()
@@ -147,17 +169,18 @@ proptest! {
         fast in any::<bool>(),
     ) {
         let mode = if fast { FloatMode::Fast } else { FloatMode::Strict };
-        let (g, ids) = one_by_one(mode, &steps);
-        let (h, hids) = batched(mode, &steps, &cuts);
+        let (g, ids) = one_by_one(mode, &steps, |_| {});
+        let (h, hids) = batched(mode, &steps, &cuts, |_| {});
         prop_assert_eq!(&ids, &hids);
         prop_assert!(same(&g, &h));
     }
 }
 
 #[test]
-fn one_large_batch_matches() {
-    // Deterministic steps over a graph larger than the prefetch distance, in both
-    // modes, as one batch and as a few.
+fn large_batches_match() {
+    // Deterministic steps, more than the prefetch distance, in both modes, as one
+    // batch and as a few; in a small graph and in one past 2^18 nodes, where the
+    // batch prefetches.
     let mut state = 5u64;
     let mut next = move || {
         state ^= state << 13;
@@ -173,13 +196,11 @@ fn one_large_batch_matches() {
         })
         .collect();
     for mode in [FloatMode::Strict, FloatMode::Fast] {
-        let (g, ids) = one_by_one(mode, &steps);
         for cuts in [vec![], vec![7, 64, 65, 9000]] {
-            let (h, hids) = batched(mode, &steps, &cuts);
-            assert_eq!(ids, hids);
-            assert!(same(&g, &h));
+            agree(mode, 0, &steps, &cuts);
         }
     }
+    agree(FloatMode::Strict, 1 << 18, &steps, &[1000]);
 }
 
 #[test]
