@@ -49,10 +49,11 @@ pub enum BatchNode {
 }
 
 impl BatchNode {
-    /// `op` applied to `args` (at most three; the unused ones are ignored).
+    /// `op` applied to `args`.
     ///
-    /// Errors as [`Graph::apply`] does for more than three operands; fewer or more than
-    /// `op.arity()` is an error of [`Graph::extend_indexed`].
+    /// Errors with [`GraphError::Arity`] if `args.len()` is not `op.arity()`. A leaf
+    /// or `PowI` passes here and is an error of [`Graph::extend_indexed`], as it is of
+    /// [`Graph::apply`].
     pub fn apply(op: Op, args: &[BatchArg]) -> Result<BatchNode, GraphError> {
         let mut words = [BatchArg::Id(NodeId::new(0)); 3];
         if args.len() > 3 || args.len() != op.arity() {
