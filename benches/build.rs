@@ -10,6 +10,9 @@
 //!   just computed). `uniform` at 100,000 nodes shows the same work on a graph whose
 //!   tables fit in the cache. `uniform-reserved`: the first, into a graph that
 //!   reserved its nodes first (`Graph::reserve`, as the parser and the passes do).
+//!   `uniform-batched`: the first through `Graph::extend_indexed`, 256 steps a batch
+//!   (operands before the batch by id, in it by entry index): the same calls, ids and
+//!   graph (checked before timing), with the memory of entries ahead prefetched.
 //!   `harness`: the bench's own loop over the same recipe (mapping operand indices to
 //!   ids, pushing one id per step) with no graph: the cost in every `arena` figure
 //!   that is not the arena's. The recipe itself is generated before timing.
@@ -27,7 +30,7 @@
 //!
 //! Run: `cargo bench --bench build -- --warm-up-time 1 --measurement-time 3`.
 
-use adgraph_ir::{dump, parse, Graph, Node, NodeId, Op};
+use adgraph_ir::{dump, parse, BatchArg, BatchNode, Graph, Node, NodeId, Op};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use indexmap::IndexSet;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -172,6 +175,39 @@ fn build_into(mut g: Graph, steps: &[Step]) -> Graph {
     g
 }
 
+/// Steps per batch of [`build_batched`].
+const BATCH: usize = 256;
+
+/// [`build`] through `Graph::extend_indexed`, [`BATCH`] steps at a time: the same
+/// constructor calls, ids and graph. An operand built before the batch is passed by
+/// id, one built in it as its entry index.
+fn build_batched(steps: &[Step]) -> Graph {
+    let mut g = Graph::new();
+    let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
+    for i in 0..INPUTS {
+        ids.push(g.input(&format!("x{i}")).unwrap());
+    }
+    let mut batch = Vec::with_capacity(BATCH);
+    for chunk in steps.chunks(BATCH) {
+        let start = ids.len() as u32;
+        let arg = |a: u32| {
+            if a < start {
+                BatchArg::Id(ids[a as usize])
+            } else {
+                BatchArg::Entry(a - start)
+            }
+        };
+        batch.clear();
+        batch.extend(chunk.iter().map(|s| match *s {
+            Step::Constant(x) => BatchNode::Constant(x),
+            Step::PowI(a, n) => BatchNode::PowI(arg(a), n),
+            Step::Apply(op, args) => BatchNode::Apply(op, args.map(arg)),
+        }));
+        g.extend_indexed(&batch, &mut ids).unwrap();
+    }
+    g
+}
+
 /// The loop of [`build`] without the graph: operand indices mapped to ids, one id
 /// pushed per step. Returns the ids.
 fn harness(steps: &[Step]) -> Vec<NodeId> {
@@ -300,6 +336,16 @@ fn benches(c: &mut Criterion<ThreadCpuTime>) {
     group.throughput(Throughput::Elements(len as u64));
     group.bench_function(BenchmarkId::new("uniform-reserved", len), |b| {
         b.iter_with_large_drop(|| build_reserved(&uniform))
+    });
+    let one = build(&uniform);
+    let batched = build_batched(&uniform);
+    assert!(
+        one.len() == batched.len() && one.iter().zip(batched.iter()).all(|(a, b)| a == b),
+        "the batched build gives the same graph"
+    );
+    drop((one, batched));
+    group.bench_function(BenchmarkId::new("uniform-batched", len), |b| {
+        b.iter_with_large_drop(|| build_batched(&uniform))
     });
     group.throughput(Throughput::Elements(uniform.len() as u64));
     group.bench_function(BenchmarkId::new("harness", uniform.len()), |b| {

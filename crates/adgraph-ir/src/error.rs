@@ -23,6 +23,14 @@ pub enum GraphError {
         /// How many operands were given.
         found: usize,
     },
+    /// An operand of a batch entry ([`Graph::extend_indexed`](crate::Graph::extend_indexed))
+    /// that names an entry not before it.
+    ForwardEntry {
+        /// The index of the entry in its batch.
+        entry: usize,
+        /// The entry its operand names.
+        operand: usize,
+    },
     /// A function input that is not an input node.
     NotAnInput {
         /// The node given as an input.
@@ -72,6 +80,10 @@ impl fmt::Display for GraphError {
                     op.arity()
                 ),
             },
+            GraphError::ForwardEntry { entry, operand } => write!(
+                f,
+                "batch entry {entry} uses entry {operand}, which does not come before it"
+            ),
             GraphError::NotAnInput { id } => write!(f, "node {id} is not an input"),
             GraphError::DuplicateInput { name } => write!(f, "input `{name}` is listed twice"),
             GraphError::DuplicateOutput { name } => write!(f, "output `{name}` is declared twice"),

@@ -5,6 +5,8 @@
 //! [`NodeId`], so common subexpressions are shared as they are built. Operands always
 //! precede their users, so every algorithm here is a loop over ids, never recursion.
 //! A [`Function`] names inputs and outputs in a graph; several share one graph.
+//! [`Graph::extend_indexed`] builds a batch of nodes through the same constructors,
+//! fetching the memory of the nodes ahead while it builds, for large graphs.
 //!
 //! ```
 //! use adgraph_ir::{dump, evaluate, Builder};
@@ -17,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod batch;
 mod builder;
 mod dot;
 mod error;
@@ -31,6 +34,7 @@ mod print;
 mod simplify;
 mod table;
 
+pub use batch::{BatchArg, BatchNode};
 pub use builder::{Builder, Expr, Operand};
 pub use dot::to_dot;
 pub use error::{EvalError, GraphError};

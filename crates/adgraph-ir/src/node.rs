@@ -103,11 +103,13 @@ impl Node {
     pub fn apply(op: Op, args: &[NodeId]) -> Node {
         debug_assert_eq!(args.len(), op.arity());
         debug_assert!(!matches!(op, Op::Input | Op::Const | Op::PowI));
-        let mut words = [word(0); 3];
-        for (w, &a) in words.iter_mut().zip(args) {
-            *w = a;
+        // Three fixed reads rather than a copy of `args.len()` words, which compiles
+        // to a call of `memcpy`.
+        let at = |i: usize| args.get(i).copied().unwrap_or(word(0));
+        Node {
+            op,
+            words: [at(0), at(1), at(2)],
         }
-        Node { op, words }
     }
 
     /// The operator.

@@ -468,3 +468,57 @@ proptest! {
         rebuild_is_identity(&g, &f)?;
     }
 }
+
+/// Past 2^18 nodes a rebuild and `Graph::compacted` prefetch the lines of nodes ahead
+/// (rebuild.rs, graph.rs): a hint that must change nothing. A Strict graph the
+/// constructors built is its own rebuild, and its dead-node elimination its copy.
+#[test]
+fn large_rebuilds_are_identity() {
+    let mut g = Graph::new();
+    let mut ids: Vec<NodeId> = (0..16)
+        .map(|i| g.input(&format!("x{i}")).unwrap())
+        .collect();
+    let ops = [
+        Op::Add,
+        Op::Sub,
+        Op::Mul,
+        Op::Div,
+        Op::Sin,
+        Op::Neg,
+        Op::Max,
+    ];
+    let mut state = 9u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as usize
+    };
+    while g.len() < 300_000 {
+        let op = ops[next() % ops.len()];
+        let (a, b) = (ids[next() % ids.len()], ids[next() % ids.len()]);
+        let id = match next() % 50 {
+            0 => g.constant((next() % 7) as f64 - 3.0).unwrap(),
+            1 => g.powi(a, (next() % 5) as i32 - 2).unwrap(),
+            _ => g.apply(op, &[a, b][..op.arity()]).unwrap(),
+        };
+        ids.push(id);
+    }
+    let outputs = (0..4)
+        .map(|k| (format!("y{k}"), ids[ids.len() - 1 - 1000 * k]))
+        .collect();
+    let f = Function::new(&g, ids[..16].to_vec(), outputs).unwrap();
+    let built = adgraph_opt::Optimized {
+        graph: g.clone(),
+        functions: vec![f],
+    };
+    let fs = &built.functions;
+    let again = adgraph_opt::fold_constants(&g, fs, FloatMode::Strict).unwrap();
+    assert!(identical(&built, &again), "a rebuild changed the graph");
+    let dce = adgraph_opt::eliminate_dead_nodes(&g, fs, FloatMode::Strict).unwrap();
+    let copy = compacted(&built);
+    assert!(identical(&dce, &copy), "dce is not a copy");
+    for (id, node) in copy.graph.iter() {
+        assert_eq!(copy.graph.find(node), Some(id));
+    }
+}

@@ -1,0 +1,226 @@
+//! Property test: [`Graph::extend_indexed`] builds exactly what the smart constructors
+//! build one call at a time: the same id for every entry and the same graph, node for
+//! node, in both float modes, however the steps are cut into batches and whether an
+//! operand is named by id or as an earlier entry of its batch.
+//!
+//! Set `ADGRAPH_PROPTEST_CASES` for more cases than the default.
+
+use adgraph_ir::{BatchArg, BatchNode, FloatMode, Graph, GraphError, NodeId, Op};
+use proptest::prelude::*;
+
+fn cases(default: u32) -> ProptestConfig {
+    let n = std::env::var("ADGRAPH_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig::with_cases(n)
+}
+
+const INPUTS: usize = 4;
+
+/// Constants that trigger folds and rewrites (0, ±1, 2, powers of two, NaN, inf).
+const CONSTANTS: [f64; 10] = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    2.0,
+    0.5,
+    4.0,
+    f64::INFINITY,
+    f64::NAN,
+    3.25,
+];
+
+/// One step: operands index every node built before it (inputs first).
+#[derive(Clone, Debug)]
+enum Step {
+    Constant(usize),
+    Apply(usize, [usize; 3]),
+    PowI(usize, i32),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        1 => (0..CONSTANTS.len()).prop_map(Step::Constant),
+        6 => (any::<usize>(), any::<[usize; 3]>()).prop_map(|(k, a)| Step::Apply(k, a)),
+        1 => (any::<usize>(), -3i32..5).prop_map(|(a, n)| Step::PowI(a, n)),
+    ]
+}
+
+/// Every operator `Graph::apply` takes.
+fn applicable() -> Vec<Op> {
+    Op::ALL
+        .iter()
+        .copied()
+        .filter(|op| !matches!(op, Op::Input | Op::Const | Op::PowI))
+        .collect()
+}
+
+/// A graph with the inputs, and their ids.
+fn start(mode: FloatMode) -> (Graph, Vec<NodeId>) {
+    let mut g = Graph::with_mode(mode);
+    let ids = (0..INPUTS)
+        .map(|i| g.input(&format!("x{i}")).unwrap())
+        .collect();
+    (g, ids)
+}
+
+/// Builds `steps` after `filler` constants (which nobody uses) one call at a time,
+/// and through batches, and checks the two agree. The filler puts a graph past the
+/// size from which a batch prefetches.
+fn agree(mode: FloatMode, filler: usize, steps: &[Step], cuts: &[usize]) {
+    let fill = |g: &mut Graph| {
+        for k in 0..filler {
+            g.constant(1e6 + k as f64).unwrap();
+        }
+    };
+    let (g, ids) = one_by_one(mode, steps, fill);
+    let (h, hids) = batched(mode, steps, cuts, fill);
+    assert_eq!(ids, hids);
+    assert!(same(&g, &h));
+}
+
+/// The step's operator and operand indices (into all earlier steps' ids).
+fn resolve(ops: &[Op], i: usize, s: &Step) -> (Option<Op>, [usize; 3]) {
+    let before = INPUTS + i;
+    match *s {
+        Step::Constant(_) => (None, [0; 3]),
+        Step::Apply(k, a) => (Some(ops[k % ops.len()]), a.map(|x| x % before)),
+        Step::PowI(a, _) => (None, [a % before, 0, 0]),
+    }
+}
+
+fn one_by_one(mode: FloatMode, steps: &[Step], fill: impl Fn(&mut Graph)) -> (Graph, Vec<NodeId>) {
+    let ops = applicable();
+    let (mut g, mut ids) = start(mode);
+    fill(&mut g);
+    for (i, s) in steps.iter().enumerate() {
+        let (op, a) = resolve(&ops, i, s);
+        let id = match *s {
+            Step::Constant(c) => g.constant(CONSTANTS[c]),
+            Step::PowI(_, n) => g.powi(ids[a[0]], n),
+            Step::Apply(..) => {
+                let op = op.unwrap();
+                let args = a.map(|x| ids[x]);
+                g.apply(op, &args[..op.arity()])
+            }
+        };
+        ids.push(id.unwrap());
+    }
+    (g, ids)
+}
+
+fn batched(
+    mode: FloatMode,
+    steps: &[Step],
+    cuts: &[usize],
+    fill: impl Fn(&mut Graph),
+) -> (Graph, Vec<NodeId>) {
+    let ops = applicable();
+    let (mut g, mut ids) = start(mode);
+    fill(&mut g);
+    let mut from = 0;
+    let mut cuts = cuts
+        .iter()
+        .map(|c| c % (steps.len() + 1))
+        .collect::<Vec<_>>();
+    cuts.push(steps.len());
+    cuts.sort_unstable();
+    for to in cuts {
+        let begin = ids.len();
+        let batch: Vec<BatchNode> = (from..to)
+            .map(|i| {
+                let (op, a) = resolve(&ops, i, &steps[i]);
+                let arg = |x: usize| {
+                    if x < begin {
+                        BatchArg::Id(ids[x])
+                    } else {
+                        BatchArg::Entry((x - begin) as u32)
+                    }
+                };
+                match steps[i] {
+                    Step::Constant(c) => BatchNode::Constant(CONSTANTS[c]),
+                    Step::PowI(_, n) => BatchNode::PowI(arg(a[0]), n),
+                    Step::Apply(..) => BatchNode::Apply(op.unwrap(), a.map(arg)),
+                }
+            })
+            .collect();
+        g.extend_indexed(&batch, &mut ids).unwrap();
+        from = to.max(from);
+    }
+    (g, ids)
+}
+
+fn same(a: &Graph, b: &Graph) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|((ia, na), (ib, nb))| ia == ib && na == nb)
+}
+
+proptest! {
+    #![proptest_config(cases(64))]
+
+    #[test]
+    fn batches_build_what_the_constructors_build(
+        steps in prop::collection::vec(step(), 1..300),
+        cuts in prop::collection::vec(any::<usize>(), 0..6),
+        fast in any::<bool>(),
+    ) {
+        let mode = if fast { FloatMode::Fast } else { FloatMode::Strict };
+        let (g, ids) = one_by_one(mode, &steps, |_| {});
+        let (h, hids) = batched(mode, &steps, &cuts, |_| {});
+        prop_assert_eq!(&ids, &hids);
+        prop_assert!(same(&g, &h));
+    }
+}
+
+#[test]
+fn large_batches_match() {
+    // Deterministic steps, more than the prefetch distance, in both modes, as one
+    // batch and as a few; in a small graph and in one past 2^18 nodes, where the
+    // batch prefetches.
+    let mut state = 5u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as usize
+    };
+    let steps: Vec<Step> = (0..20_000)
+        .map(|_| match next() % 10 {
+            0 => Step::Constant(next() % CONSTANTS.len()),
+            1 => Step::PowI(next(), (next() % 7) as i32 - 3),
+            _ => Step::Apply(next(), [next(), next(), next()]),
+        })
+        .collect();
+    for mode in [FloatMode::Strict, FloatMode::Fast] {
+        for cuts in [vec![], vec![7, 64, 65, 9000]] {
+            agree(mode, 0, &steps, &cuts);
+        }
+    }
+    agree(FloatMode::Strict, 1 << 18, &steps, &[1000]);
+}
+
+#[test]
+fn errors_stop_where_the_constructors_stop() {
+    let mut g = Graph::new();
+    g.set_node_limit(6);
+    let x = g.input("x").unwrap();
+    let mut ids = Vec::new();
+    let batch = [
+        BatchNode::apply(Op::Sin, &[BatchArg::Id(x)]).unwrap(),
+        BatchNode::apply(Op::Cos, &[BatchArg::Entry(0)]).unwrap(),
+        BatchNode::apply(Op::Sin, &[BatchArg::Id(x)]).unwrap(),
+        BatchNode::Constant(1.0),
+        BatchNode::apply(Op::Exp, &[BatchArg::Entry(1)]).unwrap(),
+        BatchNode::apply(Op::Log, &[BatchArg::Entry(4)]).unwrap(),
+        BatchNode::apply(Op::Tanh, &[BatchArg::Entry(5)]).unwrap(),
+    ];
+    let err = g.extend_indexed(&batch, &mut ids).unwrap_err();
+    assert_eq!(err, GraphError::CapacityExceeded { limit: 6 });
+    assert_eq!(ids.len(), 6, "entries before the full graph are built");
+    assert_eq!(ids[2], ids[0], "an equal node is shared");
+    assert_eq!(g.len(), 6);
+}
