@@ -9,7 +9,7 @@
 //! the same order with the same values, so gradients are bit-identical across plans.
 
 use crate::reverse_arena::ArenaStack;
-use crate::reverse_code::{chain, lower_forward, run_backward, run_forward, Bwd, Fwd};
+use crate::reverse_code::{chain, lower_forward, pair, run_backward, run_forward, Bwd, Fwd};
 use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
@@ -319,6 +319,7 @@ impl<'a> ReversePlan<'a> {
             .collect();
         if fuse {
             chain(&mut backward, |j| only_use_by_next(j - 1));
+            pair(&mut backward, |j| starts[j]);
         }
         Ok(ReversePlan {
             trace,
@@ -760,6 +761,7 @@ pub fn gradient(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reverse_code::BKind;
     use adgraph_remat::{plan_checkpoints, CostModel, Strategy};
 
     /// Random `.adg` text: `n` lets over three inputs, each an op over earlier names,
@@ -853,7 +855,7 @@ mod tests {
             let (g, f) = adgraph_ir::parse(&random_source(seed, 60)).unwrap();
             cases.push((g, f, special.to_vec()));
         }
-        let (mut chained, mut fused) = (0, 0);
+        let (mut chained, mut fused, mut paired) = (0, 0, 0);
         for (g, f, points) in &cases {
             let t = Trace::from_function(g, f).unwrap();
             let strategies = [
@@ -876,6 +878,11 @@ mod tests {
                     .iter()
                     .zip(&slow.backward)
                     .filter(|(a, b)| a.kind() != b.kind())
+                    .count();
+                paired += fast
+                    .backward
+                    .iter()
+                    .filter(|b| BKind::PAIRS.iter().any(|p| p.0 == b.kind()))
                     .count();
                 let n_out = t.outputs().len();
                 for x in points {
@@ -908,10 +915,10 @@ mod tests {
                 assert_eq!(bits(&a.outputs), bits(&b.outputs));
             }
         }
-        // Enough of both happened for a wrong carry or pair to show.
+        // Enough of each happened for a wrong carry or pair to show.
         assert!(
-            chained > 1000 && fused > 1000,
-            "{chained} chained, {fused} fused"
+            chained > 1000 && fused > 1000 && paired > 1000,
+            "{chained} chained, {fused} fused, {paired} paired"
         );
     }
 }

@@ -19,6 +19,10 @@
 //!   else falls back to the general [`backward`] kernel on the original instruction.
 //!   Where a value's only use is the next instruction to run backward, its adjoint
 //!   passes in a register ([`Carry`], set by [`chain`]) instead of through its slot.
+//!   The most frequent pairs of neighbouring opcodes run as one opcode ([`pair`]),
+//!   halving the dispatches on the workloads' chains; the sweep walks the code by
+//!   pointer. (Rosenbrock n = 10,000 under callgrind: 23.1 machine instructions per
+//!   backward instruction before both, 15.7 after.)
 //!
 //! Each specialized arm performs exactly the floating-point operations of
 //! [`crate::reverse_kernels::contribution`] in the same order, so gradients stay
@@ -253,20 +257,21 @@ impl Carry {
     }
 }
 
-/// Declares [`BKind`] (each base opcode with its carrying variants), the map from a
-/// base opcode and a [`Carry`] to its variant, and [`run_backward`], whose `match`
-/// runs each variant through [`lanes`] with the base opcode's body. A body gives the
-/// contributions `(A, B)` of adjoint `s` on lane `l` of instruction `b`, reading
-/// sources with `ld`; `$n` is how many of them are used (0, 1 or 2).
+/// Declares [`BKind`] (each base opcode with its carrying variants, then the fused
+/// pairs), the map from a base opcode and a [`Carry`] to its variant, the map from two
+/// opcodes to their pair, and [`run_backward`], whose `match` runs each variant through
+/// [`lanes`] with the base opcode's body, and each pair as its two halves in turn. A
+/// body gives the contributions `(A, B)` of adjoint `s` on lane `l` of instruction `b`,
+/// reading sources with `ld`; `$n` is how many of them are used (0, 1 or 2).
 macro_rules! backward_ops {
     (|$b:ident, $ld:ident, $l:ident, $s:ident| $(
         $(#[$doc:meta])*
         $base:ident / $n:literal [$($variant:ident: $mode:ident),*] $body:expr;
-    )*) => {
+    )* @pairs { $($pair:ident = $first:ident + $second:ident,)* }) => {
         /// A backward opcode: the operation, specialized by which operands take an
         /// adjoint (`x`, `y`, `v` name the [`Bwd`] source fields read; `A`, `B` its
         /// adjoint fields), then by its [`Carry`] (suffix `I`: adjoint in; `A`/`B`:
-        /// that contribution out).
+        /// that contribution out); or a fused pair of them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
         pub(crate) enum BKind {
@@ -280,14 +285,19 @@ macro_rules! backward_ops {
             )*
             /// The general kernel on `Backward` instruction number `x`.
             General,
+            $(
+                #[doc = concat!("The pair `", stringify!($first), "` (this instruction) then `",
+                    stringify!($second), "` (the one before it), in one dispatch.")]
+                $pair,
+            )*
         }
 
         impl BKind {
-            /// How many operand adjoints (`A`, `B`) this opcode adds to.
+            /// How many operand adjoints (`A`, `B`) this opcode adds to (0 for pairs).
             pub(crate) fn adjoint_count(self) -> u8 {
                 match self {
                     $(BKind::$base $(| BKind::$variant)* => $n,)*
-                    BKind::General => 0,
+                    _ => 0,
                 }
             }
 
@@ -301,6 +311,67 @@ macro_rules! backward_ops {
                     _ => None,
                 }
             }
+
+            /// The fused pair running `first`, then `second` (the instruction before it
+            /// in forward order), if there is one.
+            pub(crate) fn pair(first: BKind, second: BKind) -> Option<BKind> {
+                match (first, second) {
+                    $((BKind::$first, BKind::$second) => Some(BKind::$pair),)*
+                    _ => None,
+                }
+            }
+
+            /// The [`Carry`] of a single opcode (for tests).
+            #[cfg(test)]
+            pub(crate) fn carry(self) -> Carry {
+                match self {
+                    $($(BKind::$variant => Carry::$mode,)*)*
+                    _ => Carry::None,
+                }
+            }
+
+            /// Every fused pair with its halves (for tests).
+            #[cfg(test)]
+            pub(crate) const PAIRS: &'static [(BKind, BKind, BKind)] =
+                &[$((BKind::$pair, BKind::$first, BKind::$second),)*];
+        }
+
+        /// Runs one instruction `b` of single opcode `kind` over `W` lanes (`kind` is
+        /// a constant wherever this is inlined, so the `match` folds away).
+        ///
+        /// # Safety
+        /// As [`run_backward`]; `kind` is neither `General` nor a pair.
+        #[inline(always)]
+        unsafe fn single<const W: usize>(
+            kind: BKind,
+            $b: &Bwd,
+            bases: &[*const f64; 2],
+            adj: *mut f64,
+            carry: &mut [f64; W],
+        ) {
+            // A source is a working slot or, tagged, a tape offset: pick the base
+            // by the tag instead of branching on it.
+            let $ld = |src: u32, l: usize| {
+                *bases
+                    .get_unchecked((src >> 31) as usize)
+                    .add((src & !FROM_TAPE) as usize * W + l)
+            };
+            let r = adj.add($b.r as usize * W);
+            let pa = adj.add($b.a as usize * W);
+            let pb = adj.add($b.b as usize * W);
+            match kind {
+                $(
+                    BKind::$base => lanes::<W, { Carry::None as u8 }, $n>(
+                        r, pa, pb, carry, |$l, $s| { let _ = ($l, $s); $body },
+                    ),
+                    $(
+                        BKind::$variant => lanes::<W, { Carry::$mode as u8 }, $n>(
+                            r, pa, pb, carry, |$l, $s| { let _ = ($l, $s); $body },
+                        ),
+                    )*
+                )*
+                _ => std::hint::unreachable_unchecked(),
+            }
         }
 
         /// Sweeps `code` backward (last instruction first) over `W` lanes. `general`
@@ -311,7 +382,8 @@ macro_rules! backward_ops {
         /// `code` was lowered by [`Bwd::lower`] from `general`, whose indices were
         /// validated against `work.len() / W` working slots, `adjoints.len() / W`
         /// adjoint slots and `tape.len() / W` tape values; carries were set by
-        /// [`chain`] (a carried adjoint comes from the instruction run just before).
+        /// [`chain`] (a carried adjoint comes from the instruction run just before),
+        /// then pairs by [`pair`] (never on `code[0]`).
         #[inline(never)]
         pub(crate) unsafe fn run_backward<const W: usize>(
             code: &[Bwd],
@@ -323,31 +395,32 @@ macro_rules! backward_ops {
             let bases = [work.as_ptr(), tape.as_ptr()];
             let adj = adjoints.as_mut_ptr();
             let mut carry = [0.0f64; W];
-            for $b in code.iter().rev() {
-                // A source is a working slot or, tagged, a tape offset: pick the base
-                // by the tag instead of branching on it.
-                let $ld = |src: u32, l: usize| {
-                    *bases
-                        .get_unchecked((src >> 31) as usize)
-                        .add((src & !FROM_TAPE) as usize * W + l)
-                };
-                let r = adj.add($b.r as usize * W);
-                let pa = adj.add($b.a as usize * W);
-                let pb = adj.add($b.b as usize * W);
-                match $b.kind {
+            // Walk by pointer (a pair steps twice), not by index: no multiply by the
+            // instruction size per dispatch.
+            let first = code.as_ptr();
+            let mut at = first.add(code.len());
+            while at != first {
+                at = at.sub(1);
+                let b = &*at;
+                match b.kind {
                     $(
-                        BKind::$base => lanes::<W, { Carry::None as u8 }, $n>(
-                            r, pa, pb, &mut carry, |$l, $s| { let _ = ($l, $s); $body },
-                        ),
+                        BKind::$base => single::<W>(BKind::$base, b, &bases, adj, &mut carry),
                         $(
-                            BKind::$variant => lanes::<W, { Carry::$mode as u8 }, $n>(
-                                r, pa, pb, &mut carry, |$l, $s| { let _ = ($l, $s); $body },
-                            ),
+                            BKind::$variant =>
+                                single::<W>(BKind::$variant, b, &bases, adj, &mut carry),
                         )*
+                    )*
+                    $(
+                        BKind::$pair => {
+                            single::<W>(BKind::$first, b, &bases, adj, &mut carry);
+                            at = at.sub(1);
+                            let b = &*at;
+                            single::<W>(BKind::$second, b, &bases, adj, &mut carry);
+                        }
                     )*
                     BKind::General => {
                         general_outlined::<W>(
-                            general.get_unchecked($b.x as usize),
+                            general.get_unchecked(b.x as usize),
                             tape,
                             work,
                             adjoints,
@@ -473,6 +546,58 @@ backward_ops! { |b, ld, l, s|
             let e = b.y as i32;
             (s * (e as f64 * powi(ld(b.x, l), e - 1)), 0.0)
         };
+    // The pairs most frequent in the workloads' chains (Rosenbrock's terms, the RK4
+    // stages, the MLP's dot products, Lennard-Jones' pair terms).
+    @pairs {
+        AddAAddIA = AddA + AddIA,
+        ScaleIASquareIA = ScaleIA + SquareIA,
+        SubIBSquareI = SubIB + SquareI,
+        SquareANegPassI = SquareA + NegPassI,
+        AddBScaleI = AddB + ScaleI,
+        ScaleIAddB = ScaleI + AddB,
+        MulIBMulIB = MulIB + MulIB,
+        MulIBNegPassIA = MulIB + NegPassIA,
+        NegPassIAMulI = NegPassIA + MulI,
+        MulIAddB = MulI + AddB,
+        SubAMulIB = SubA + MulIB,
+        ScaleISubA = ScaleI + SubA,
+        AddBScaleIA = AddB + ScaleIA,
+        AddIBAddIB = AddIB + AddIB,
+        AddIBScaleI = AddIB + ScaleI,
+        ScaleIAAddIB = ScaleIA + AddIB,
+        AddBMulI = AddB + MulI,
+        TanhAAddIB = TanhA + AddIB,
+        MulISub = MulI + Sub,
+        SubAddA = Sub + AddA,
+        MulIPowIA = MulI + PowIA,
+        SubIAMulI = SubIA + MulI,
+        SubMul = Sub + Mul,
+        PowIADivRIA = PowIA + DivRIA,
+        AddIBMulI = AddIB + MulI,
+        DivRIAAddIB = DivRIA + AddIB,
+        MulSub = Mul + Sub,
+        AddAMulI = AddA + MulI,
+        ScaleIASubIA = ScaleIA + SubIA,
+        AddAScaleIA = AddA + ScaleIA,
+    }
+}
+
+/// Fuses pairs of backward instructions into one dispatch where [`BKind::pair`] has
+/// their pair, greedily in sweep order (last instruction first). `starts(j)` says
+/// whether instruction `j` begins a segment: a pair never spans a boundary (a sweep
+/// runs whole segments), so no segment's first instruction holds a pair.
+pub(crate) fn pair(code: &mut [Bwd], starts: impl Fn(usize) -> bool) {
+    let mut j = code.len();
+    while j > 1 {
+        j -= 1;
+        if starts(j) {
+            continue;
+        }
+        if let Some(kind) = BKind::pair(code[j].kind, code[j - 1].kind) {
+            code[j].kind = kind;
+            j -= 1;
+        }
+    }
 }
 
 /// A backward instruction (28 bytes): opcode, sources `x`, `y`, `v` (working slots,
@@ -651,6 +776,66 @@ mod tests {
                                 );
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every fused pair gives, bit for bit, what its two halves give dispatched one
+    /// by one: fed a carried adjoint where the first half takes one, its carry out
+    /// taken on where the second half gives one, at ordinary and special values, with
+    /// sources in working slots and on the tape.
+    #[test]
+    fn pairs_are_their_halves_bit_for_bit() {
+        let values = [0.7, -0.4, 2.0, 0.0, -0.0, 1.5, f64::INFINITY, f64::NAN];
+        let bwd = |kind, x, v, a, b, r| Bwd {
+            kind,
+            x,
+            y: 3,
+            v,
+            a,
+            b,
+            r,
+        };
+        let takes = |k: BKind| matches!(k.carry(), Carry::In | Carry::InOutA | Carry::InOutB);
+        let gives = |k: BKind| !matches!(k.carry(), Carry::None | Carry::In);
+        for &(pair, first, second) in BKind::PAIRS {
+            for on_tape in [false, true] {
+                let src = |s: u32| if on_tape { s | FROM_TAPE } else { s };
+                for k in 0..values.len() {
+                    let at = |i: usize| values[(k + i * 3) % values.len()];
+                    let work = [at(0), at(1), at(2), 3.0];
+                    let tape = [at(2), at(3), at(4)];
+                    // Sweep order: feeder, first, second, tail (slots 0..8).
+                    let feeder = if takes(first) {
+                        bwd(BKind::PassA, 0, 0, 0, 0, 5)
+                    } else {
+                        bwd(BKind::Pass, 0, 0, 0, 0, 5)
+                    };
+                    let tail = if gives(second) {
+                        bwd(BKind::PassI, 0, 0, 6, 0, 7)
+                    } else {
+                        bwd(BKind::Nop, 0, 0, 0, 0, 7)
+                    };
+                    let mut code = [
+                        tail,
+                        bwd(second, src(1), src(2), 3, 4, 1),
+                        bwd(first, src(0), src(1), 1, 2, 0),
+                        feeder,
+                    ];
+                    for seed in [-0.75, 0.0, f64::NAN] {
+                        let start = [at(5), 0.25, -0.0, 1.0, at(6), seed, 0.5, -2.0];
+                        let mut want = start;
+                        unsafe { run_backward::<1>(&code, &[], &tape, &work, &mut want) };
+                        code[2].kind = pair;
+                        let mut got = start;
+                        unsafe { run_backward::<1>(&code, &[], &tape, &work, &mut got) };
+                        code[2].kind = first;
+                        let bits = |x: &[f64; 8]| {
+                            x.map(|v| if v.is_nan() { u64::MAX } else { v.to_bits() })
+                        };
+                        assert_eq!(bits(&got), bits(&want), "{pair:?} seed {seed} at {k}");
                     }
                 }
             }
