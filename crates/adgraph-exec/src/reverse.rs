@@ -9,7 +9,7 @@
 //! the same order with the same values, so gradients are bit-identical across plans.
 
 use crate::reverse_arena::ArenaStack;
-use crate::reverse_code::{chain, lower_forward, pair, run_backward, run_forward, Bwd, Fwd};
+use crate::reverse_code::{chain, fuse_runs, lower_forward, run_backward, run_forward, Bwd, Fwd};
 use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
@@ -328,7 +328,7 @@ impl<'a> ReversePlan<'a> {
             .collect();
         if fuse {
             chain(&mut backward, |j| only_use_by_next(j - 1));
-            pair(&mut backward, |j| starts[j]);
+            fuse_runs(&mut backward, |j| starts[j]);
         }
         Ok(ReversePlan {
             trace,
@@ -904,7 +904,7 @@ mod tests {
                 paired += fast
                     .backward
                     .iter()
-                    .filter(|b| BKind::PAIRS.iter().any(|p| p.0 == b.kind()))
+                    .filter(|b| BKind::FUSED.iter().any(|f| f.0 == b.kind()))
                     .count();
                 let n_out = t.outputs().len();
                 for x in points {
