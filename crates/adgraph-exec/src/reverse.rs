@@ -9,7 +9,7 @@
 //! the same order with the same values, so gradients are bit-identical across plans.
 
 use crate::reverse_arena::ArenaStack;
-use crate::reverse_code::{chain, lower_forward, run_backward, run_forward, Bwd, Fwd};
+use crate::reverse_code::{chain, fuse_runs, lower_forward, run_backward, run_forward, Bwd, Fwd};
 use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
@@ -131,6 +131,8 @@ fn with_spare<R>(f: impl FnOnce(&mut ReverseWorkspace) -> R) -> R {
 pub struct ReversePlan<'a> {
     trace: &'a Trace,
     plan: &'a Plan,
+    /// The trace's input count (`Trace::input_count` counts them on every call).
+    inputs: usize,
     /// Values on each segment's tape.
     tape_lengths: Vec<u32>,
     /// Per segment: (working slot, tape offset) of kept values computed before it.
@@ -266,6 +268,13 @@ impl<'a> ReversePlan<'a> {
         // Recording pushes kept values after the carried ones: each tape must hold
         // exactly those, in instruction order (as `tapes` lays them out).
         for (j, w) in b.windows(2).enumerate() {
+            if carried[j]
+                .iter()
+                .enumerate()
+                .any(|(k, &(_, o))| o != k as u32)
+            {
+                return Err(malformed("a carried value out of tape order"));
+            }
             let mut next = carried[j].len() as u32;
             for &o in &record_offsets[w[0] as usize..w[1] as usize] {
                 if o != NO_SLOT {
@@ -319,10 +328,12 @@ impl<'a> ReversePlan<'a> {
             .collect();
         if fuse {
             chain(&mut backward, |j| only_use_by_next(j - 1));
+            fuse_runs(&mut backward, |j| starts[j]);
         }
         Ok(ReversePlan {
             trace,
             plan,
+            inputs: trace.input_count(),
             tape_lengths,
             carried,
             forward,
@@ -348,7 +359,7 @@ impl<'a> ReversePlan<'a> {
     ) -> Result<Vjp, ReverseError> {
         self.check_sizes(inputs.len(), cotangents.len())?;
         let mut outputs = vec![0.0; self.trace.outputs().len()];
-        let mut adjoints = vec![0.0; self.trace.input_count()];
+        let mut adjoints = vec![0.0; self.inputs];
         let stats = self.sweep::<1>(ws, inputs, cotangents, &mut outputs, &mut adjoints);
         Ok(Vjp {
             outputs,
@@ -408,7 +419,7 @@ impl<'a> ReversePlan<'a> {
     /// [`LANES`] at a time, groups in parallel on the current rayon pool. Results are
     /// bit-identical to [`vjp`](Self::vjp) row by row.
     pub fn vjp_batch(&self, points: &[f64], cotangents: &[f64]) -> Result<BatchVjp, ReverseError> {
-        let (n_in, n_out) = (self.trace.input_count(), self.trace.outputs().len());
+        let (n_in, n_out) = (self.inputs, self.trace.outputs().len());
         let rows = points
             .len()
             .checked_div(n_in)
@@ -477,7 +488,7 @@ impl<'a> ReversePlan<'a> {
     }
 
     fn check_sizes(&self, inputs: usize, cotangents: usize) -> Result<(), ReverseError> {
-        let (n_in, n_out) = (self.trace.input_count(), self.trace.outputs().len());
+        let (n_in, n_out) = (self.inputs, self.trace.outputs().len());
         if inputs != n_in {
             return Err(ReverseError::WrongInputCount {
                 expected: n_in,
@@ -565,11 +576,15 @@ impl<'a> ReversePlan<'a> {
             match action {
                 Action::Store(k) => {
                     let slots = &self.checkpoint_slots[k as usize];
-                    let i = held.push(slots.len() * W);
-                    let dst = held.get_mut(i);
-                    for (n, &s) in slots.iter().enumerate() {
-                        dst[n * W..][..W].copy_from_slice(&work[s as usize * W..][..W]);
-                    }
+                    // SAFETY: the copies write all `slots.len() * W` values.
+                    let i = unsafe {
+                        held.push_filled(slots.len() * W, |dst| {
+                            for (n, &s) in slots.iter().enumerate() {
+                                let src = &work[s as usize * W..][..W];
+                                std::ptr::copy_nonoverlapping(src.as_ptr(), dst.add(n * W), W);
+                            }
+                        })
+                    };
                     checkpoint_at[k as usize] = i;
                 }
                 Action::Restore(k) => {
@@ -594,18 +609,26 @@ impl<'a> ReversePlan<'a> {
                 }
                 Action::Record(j) => {
                     count(&mut stats, j, j + 1, &mut frontier);
-                    let i = held.push(self.tape_lengths[j as usize] as usize * W);
-                    let tape = held.get_mut(i);
                     let carried = &self.carried[j as usize];
-                    for &(s, o) in carried {
-                        tape[o as usize * W..][..W].copy_from_slice(&work[s as usize * W..][..W]);
-                    }
                     let code = self.forward_code(j, j + 1);
-                    let own = tape[carried.len() * W..].as_mut_ptr();
+                    let work = &mut *work;
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes;
-                    // `new` checked that the tape holds the carried values, then one
-                    // value per kept instruction of the segment.
-                    unsafe { run_forward::<W, true>(code, work, own) };
+                    // `new` checked that the tape holds the carried values at offsets
+                    // `0..carried.len()`, then one value per kept instruction of the
+                    // segment: the copies and the recording write every value.
+                    unsafe {
+                        held.push_filled(self.tape_lengths[j as usize] as usize * W, |tape| {
+                            for &(s, o) in carried {
+                                let src = &work[s as usize * W..][..W];
+                                std::ptr::copy_nonoverlapping(
+                                    src.as_ptr(),
+                                    tape.add(o as usize * W),
+                                    W,
+                                );
+                            }
+                            run_forward::<W, true>(code, work, tape.add(carried.len() * W));
+                        })
+                    };
                     pos = j + 1;
                 }
                 Action::Reverse(j) => {
@@ -760,6 +783,7 @@ pub fn gradient(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reverse_code::BKind;
     use adgraph_remat::{plan_checkpoints, CostModel, Strategy};
 
     /// Random `.adg` text: `n` lets over three inputs, each an op over earlier names,
@@ -853,7 +877,7 @@ mod tests {
             let (g, f) = adgraph_ir::parse(&random_source(seed, 60)).unwrap();
             cases.push((g, f, special.to_vec()));
         }
-        let (mut chained, mut fused) = (0, 0);
+        let (mut chained, mut fused, mut paired) = (0, 0, 0);
         for (g, f, points) in &cases {
             let t = Trace::from_function(g, f).unwrap();
             let strategies = [
@@ -876,6 +900,11 @@ mod tests {
                     .iter()
                     .zip(&slow.backward)
                     .filter(|(a, b)| a.kind() != b.kind())
+                    .count();
+                paired += fast
+                    .backward
+                    .iter()
+                    .filter(|b| BKind::FUSED.iter().any(|f| f.0 == b.kind()))
                     .count();
                 let n_out = t.outputs().len();
                 for x in points {
@@ -908,10 +937,10 @@ mod tests {
                 assert_eq!(bits(&a.outputs), bits(&b.outputs));
             }
         }
-        // Enough of both happened for a wrong carry or pair to show.
+        // Enough of each happened for a wrong carry or pair to show.
         assert!(
-            chained > 1000 && fused > 1000,
-            "{chained} chained, {fused} fused"
+            chained > 1000 && fused > 1000 && paired > 1000,
+            "{chained} chained, {fused} fused, {paired} paired"
         );
     }
 }

@@ -8,6 +8,7 @@
 //! sweep really makes, not estimated.
 
 use bumpalo::Bump;
+use std::alloc::Layout;
 use std::ptr::NonNull;
 
 /// One held object: its arena and the slice allocated in it.
@@ -56,10 +57,24 @@ impl ArenaStack {
     }
 
     /// Pushes a zeroed slice of `len` values and returns its position in the stack.
+    #[cfg(test)]
     pub(crate) fn push(&mut self, len: usize) -> usize {
+        // SAFETY: `fill` writes all `len` values.
+        unsafe { self.push_filled(len, |p| std::ptr::write_bytes(p, 0, len)) }
+    }
+
+    /// Pushes a slice of `len` values that `fill` writes, given a pointer to the first
+    /// (no zeroing first: checkpoints and tapes are overwritten whole), and returns its
+    /// position in the stack.
+    ///
+    /// # Safety
+    /// `fill` writes every one of the `len` values, and nothing else.
+    pub(crate) unsafe fn push_filled(&mut self, len: usize, fill: impl FnOnce(*mut f64)) -> usize {
         let arena = self.pool.pop().unwrap_or_default();
-        let slice: &mut [f64] = arena.alloc_slice_fill_copy(len, 0.0);
-        let data = NonNull::from(slice);
+        let layout = Layout::array::<f64>(len).unwrap_or_else(|_| Layout::new::<f64>());
+        let first = arena.alloc_layout(layout).cast::<f64>();
+        fill(first.as_ptr());
+        let data = NonNull::slice_from_raw_parts(first, len);
         self.bytes += (len * std::mem::size_of::<f64>()) as u64;
         self.peak = self.peak.max(self.bytes);
         let reserved = arena.allocated_bytes() as u64;
@@ -95,6 +110,7 @@ impl ArenaStack {
     }
 
     /// The object at stack position `i`, mutably.
+    #[cfg(test)]
     pub(crate) fn get_mut(&mut self, i: usize) -> &mut [f64] {
         // SAFETY: as in `slice_of`; `&mut self` makes this the only borrow.
         unsafe { self.held[i].data.as_mut() }

@@ -19,6 +19,11 @@
 //!   else falls back to the general [`backward`] kernel on the original instruction.
 //!   Where a value's only use is the next instruction to run backward, its adjoint
 //!   passes in a register ([`Carry`], set by [`chain`]) instead of through its slot.
+//!   The most frequent runs of two and four neighbouring opcodes run as one opcode
+//!   ([`fuse_runs`]), dividing the dispatches on the workloads' chains by up to four;
+//!   the sweep walks the code by pointer. (Rosenbrock n = 10,000 under callgrind:
+//!   23.1 machine instructions per backward instruction before these, 15.7 with
+//!   pairs, 11.9 with pairs of pairs.)
 //!
 //! Each specialized arm performs exactly the floating-point operations of
 //! [`crate::reverse_kernels::contribution`] in the same order, so gradients stay
@@ -253,20 +258,22 @@ impl Carry {
     }
 }
 
-/// Declares [`BKind`] (each base opcode with its carrying variants), the map from a
-/// base opcode and a [`Carry`] to its variant, and [`run_backward`], whose `match`
-/// runs each variant through [`lanes`] with the base opcode's body. A body gives the
-/// contributions `(A, B)` of adjoint `s` on lane `l` of instruction `b`, reading
-/// sources with `ld`; `$n` is how many of them are used (0, 1 or 2).
+/// Declares [`BKind`] (each base opcode with its carrying variants, then the fused
+/// runs), the map from a base opcode and a [`Carry`] to its variant, the map from a run
+/// of opcodes to their fused opcode, and [`run_backward`], whose `match` runs each
+/// variant through [`lanes`] with the base opcode's body, and each fused run as its
+/// parts in turn. A
+/// body gives the contributions `(A, B)` of adjoint `s` on lane `l` of instruction `b`,
+/// reading sources with `ld`; `$n` is how many of them are used (0, 1 or 2).
 macro_rules! backward_ops {
     (|$b:ident, $ld:ident, $l:ident, $s:ident| $(
         $(#[$doc:meta])*
         $base:ident / $n:literal [$($variant:ident: $mode:ident),*] $body:expr;
-    )*) => {
+    )* @fused { $($fused:ident = $first:ident $(+ $rest:ident)+,)* }) => {
         /// A backward opcode: the operation, specialized by which operands take an
         /// adjoint (`x`, `y`, `v` name the [`Bwd`] source fields read; `A`, `B` its
         /// adjoint fields), then by its [`Carry`] (suffix `I`: adjoint in; `A`/`B`:
-        /// that contribution out).
+        /// that contribution out); or a fused run of them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
         pub(crate) enum BKind {
@@ -280,14 +287,21 @@ macro_rules! backward_ops {
             )*
             /// The general kernel on `Backward` instruction number `x`.
             General,
+            $(
+                #[doc = concat!("`", stringify!($first), "` (this instruction)",
+                    $(", `", stringify!($rest), "`",)+
+                    " (the ones before it, last first), in one dispatch.")]
+                $fused,
+            )*
         }
 
         impl BKind {
-            /// How many operand adjoints (`A`, `B`) this opcode adds to.
+            /// How many operand adjoints (`A`, `B`) this opcode adds to (0 for fused
+            /// runs).
             pub(crate) fn adjoint_count(self) -> u8 {
                 match self {
                     $(BKind::$base $(| BKind::$variant)* => $n,)*
-                    BKind::General => 0,
+                    _ => 0,
                 }
             }
 
@@ -301,6 +315,67 @@ macro_rules! backward_ops {
                     _ => None,
                 }
             }
+
+            /// The fused opcode running `run` (in sweep order: `run[0]` first, then
+            /// the instructions before it), if there is one.
+            pub(crate) fn fused(run: &[BKind]) -> Option<BKind> {
+                match run {
+                    $([BKind::$first $(, BKind::$rest)+] => Some(BKind::$fused),)*
+                    _ => None,
+                }
+            }
+
+            /// The [`Carry`] of a single opcode (for tests).
+            #[cfg(test)]
+            pub(crate) fn carry(self) -> Carry {
+                match self {
+                    $($(BKind::$variant => Carry::$mode,)*)*
+                    _ => Carry::None,
+                }
+            }
+
+            /// Every fused opcode with its parts in sweep order (for tests).
+            #[cfg(test)]
+            pub(crate) const FUSED: &'static [(BKind, &'static [BKind])] =
+                &[$((BKind::$fused, &[BKind::$first $(, BKind::$rest)+]),)*];
+        }
+
+        /// Runs one instruction `b` of single opcode `kind` over `W` lanes (`kind` is
+        /// a constant wherever this is inlined, so the `match` folds away).
+        ///
+        /// # Safety
+        /// As [`run_backward`]; `kind` is neither `General` nor fused.
+        #[inline(always)]
+        unsafe fn single<const W: usize>(
+            kind: BKind,
+            $b: &Bwd,
+            bases: &[*const f64; 2],
+            adj: *mut f64,
+            carry: &mut [f64; W],
+        ) {
+            // A source is a working slot or, tagged, a tape offset: pick the base
+            // by the tag instead of branching on it.
+            let $ld = |src: u32, l: usize| {
+                *bases
+                    .get_unchecked((src >> 31) as usize)
+                    .add((src & !FROM_TAPE) as usize * W + l)
+            };
+            let r = adj.add($b.r as usize * W);
+            let pa = adj.add($b.a as usize * W);
+            let pb = adj.add($b.b as usize * W);
+            match kind {
+                $(
+                    BKind::$base => lanes::<W, { Carry::None as u8 }, $n>(
+                        r, pa, pb, carry, |$l, $s| { let _ = ($l, $s); $body },
+                    ),
+                    $(
+                        BKind::$variant => lanes::<W, { Carry::$mode as u8 }, $n>(
+                            r, pa, pb, carry, |$l, $s| { let _ = ($l, $s); $body },
+                        ),
+                    )*
+                )*
+                _ => std::hint::unreachable_unchecked(),
+            }
         }
 
         /// Sweeps `code` backward (last instruction first) over `W` lanes. `general`
@@ -311,7 +386,8 @@ macro_rules! backward_ops {
         /// `code` was lowered by [`Bwd::lower`] from `general`, whose indices were
         /// validated against `work.len() / W` working slots, `adjoints.len() / W`
         /// adjoint slots and `tape.len() / W` tape values; carries were set by
-        /// [`chain`] (a carried adjoint comes from the instruction run just before).
+        /// [`chain`] (a carried adjoint comes from the instruction run just before),
+        /// then runs fused by [`fuse_runs`] (never reaching before `code[0]`).
         #[inline(never)]
         pub(crate) unsafe fn run_backward<const W: usize>(
             code: &[Bwd],
@@ -323,31 +399,34 @@ macro_rules! backward_ops {
             let bases = [work.as_ptr(), tape.as_ptr()];
             let adj = adjoints.as_mut_ptr();
             let mut carry = [0.0f64; W];
-            for $b in code.iter().rev() {
-                // A source is a working slot or, tagged, a tape offset: pick the base
-                // by the tag instead of branching on it.
-                let $ld = |src: u32, l: usize| {
-                    *bases
-                        .get_unchecked((src >> 31) as usize)
-                        .add((src & !FROM_TAPE) as usize * W + l)
-                };
-                let r = adj.add($b.r as usize * W);
-                let pa = adj.add($b.a as usize * W);
-                let pb = adj.add($b.b as usize * W);
-                match $b.kind {
+            // Walk by pointer (a fused run steps once per part), not by index: no
+            // multiply by the
+            // instruction size per dispatch.
+            let first = code.as_ptr();
+            let mut at = first.add(code.len());
+            while at != first {
+                at = at.sub(1);
+                let b = &*at;
+                match b.kind {
                     $(
-                        BKind::$base => lanes::<W, { Carry::None as u8 }, $n>(
-                            r, pa, pb, &mut carry, |$l, $s| { let _ = ($l, $s); $body },
-                        ),
+                        BKind::$base => single::<W>(BKind::$base, b, &bases, adj, &mut carry),
                         $(
-                            BKind::$variant => lanes::<W, { Carry::$mode as u8 }, $n>(
-                                r, pa, pb, &mut carry, |$l, $s| { let _ = ($l, $s); $body },
-                            ),
+                            BKind::$variant =>
+                                single::<W>(BKind::$variant, b, &bases, adj, &mut carry),
                         )*
+                    )*
+                    $(
+                        BKind::$fused => {
+                            single::<W>(BKind::$first, b, &bases, adj, &mut carry);
+                            $(
+                                at = at.sub(1);
+                                single::<W>(BKind::$rest, &*at, &bases, adj, &mut carry);
+                            )+
+                        }
                     )*
                     BKind::General => {
                         general_outlined::<W>(
-                            general.get_unchecked($b.x as usize),
+                            general.get_unchecked(b.x as usize),
                             tape,
                             work,
                             adjoints,
@@ -473,6 +552,101 @@ backward_ops! { |b, ld, l, s|
             let e = b.y as i32;
             (s * (e as f64 * powi(ld(b.x, l), e - 1)), 0.0)
         };
+    // The runs most frequent in the workloads' chains (Rosenbrock's terms, the RK4
+    // stages, the MLP's dot products, Lennard-Jones' pair terms): pairs, then pairs of
+    // pairs ([`fuse_runs`] forms pairs first, then fuses neighbouring pairs).
+    @fused {
+        AddAAddIA = AddA + AddIA,
+        ScaleIASquareIA = ScaleIA + SquareIA,
+        SubIBSquareI = SubIB + SquareI,
+        SquareANegPassI = SquareA + NegPassI,
+        AddBScaleI = AddB + ScaleI,
+        ScaleIAddB = ScaleI + AddB,
+        MulIBMulIB = MulIB + MulIB,
+        MulIBNegPassIA = MulIB + NegPassIA,
+        NegPassIAMulI = NegPassIA + MulI,
+        MulIAddB = MulI + AddB,
+        SubAMulIB = SubA + MulIB,
+        ScaleISubA = ScaleI + SubA,
+        AddBScaleIA = AddB + ScaleIA,
+        AddIBAddIB = AddIB + AddIB,
+        AddIBScaleI = AddIB + ScaleI,
+        ScaleIAAddIB = ScaleIA + AddIB,
+        AddBMulI = AddB + MulI,
+        TanhAAddIB = TanhA + AddIB,
+        MulISub = MulI + Sub,
+        SubAddA = Sub + AddA,
+        MulIPowIA = MulI + PowIA,
+        SubIAMulI = SubIA + MulI,
+        SubMul = Sub + Mul,
+        PowIADivRIA = PowIA + DivRIA,
+        AddIBMulI = AddIB + MulI,
+        DivRIAAddIB = DivRIA + AddIB,
+        MulSub = Mul + Sub,
+        AddAMulI = AddA + MulI,
+        ScaleIASubIA = ScaleIA + SubIA,
+        AddAScaleIA = AddA + ScaleIA,
+        SubIBSquareISquareANegPassI = SubIB + SquareI + SquareA + NegPassI,
+        AddAAddIAScaleIASquareIA = AddA + AddIA + ScaleIA + SquareIA,
+        MulIBNegPassIAMulIAddB = MulIB + NegPassIA + MulI + AddB,
+        AddBScaleISubAMulIB = AddB + ScaleI + SubA + MulIB,
+        ScaleIAddBScaleISubA = ScaleI + AddB + ScaleI + SubA,
+        MulIBMulIBNegPassIAMulI = MulIB + MulIB + NegPassIA + MulI,
+        ScaleISubAMulIBMulIB = ScaleI + SubA + MulIB + MulIB,
+        SubAMulIBMulIBNegPassIA = SubA + MulIB + MulIB + NegPassIA,
+        MulIAddBScaleIAddB = MulI + AddB + ScaleI + AddB,
+        ScaleIAddBScaleIAddB = ScaleI + AddB + ScaleI + AddB,
+        AddBScaleIAAddIBAddIB = AddB + ScaleIA + AddIB + AddIB,
+        NegPassIAMulIAddBScaleI = NegPassIA + MulI + AddB + ScaleI,
+        MulIAddBMulIAddB = MulI + AddB + MulI + AddB,
+        AddBMulIAddBMulI = AddB + MulI + AddB + MulI,
+        SubAddAMulISub = Sub + AddA + MulI + Sub,
+        PowIADivRIAAddIBMulI = PowIA + DivRIA + AddIB + MulI,
+        AddIBMulISubAddA = AddIB + MulI + Sub + AddA,
+        AddAScaleIASubIAMulI = AddA + ScaleIA + SubIA + MulI,
+        MulSubAddAScaleIA = Mul + Sub + AddA + ScaleIA,
+        SubIAMulIPowIADivRIA = SubIA + MulI + PowIA + DivRIA,
+        MulISubMulSub = MulI + Sub + Mul + Sub,
+    }
+}
+
+/// Fuses runs of backward instructions into one dispatch where [`BKind::fused`] has
+/// one: first pairs, greedily in sweep order (last instruction first), then two
+/// neighbouring pairs into four. `starts(j)` says whether instruction `j` begins a
+/// segment: a run never spans a boundary (a sweep runs whole segments), so no fused
+/// run reaches before a segment's first instruction.
+pub(crate) fn fuse_runs(code: &mut [Bwd], starts: impl Fn(usize) -> bool) {
+    let singles: Vec<BKind> = code.iter().map(|b| b.kind).collect();
+    let mut paired = vec![false; code.len()];
+    let mut j = code.len();
+    while j > 1 {
+        j -= 1;
+        if starts(j) {
+            continue;
+        }
+        if let Some(kind) = BKind::fused(&[singles[j], singles[j - 1]]) {
+            code[j].kind = kind;
+            paired[j] = true;
+            j -= 1;
+        }
+    }
+    let mut j = code.len();
+    while j > 0 {
+        j -= 1;
+        if !paired[j] {
+            continue;
+        }
+        if j >= 3 && paired[j - 2] && !starts(j - 1) {
+            let run = [singles[j], singles[j - 1], singles[j - 2], singles[j - 3]];
+            if let Some(kind) = BKind::fused(&run) {
+                code[j].kind = kind;
+                code[j - 2].kind = singles[j - 2];
+                j -= 3;
+                continue;
+            }
+        }
+        j -= 1;
+    }
 }
 
 /// A backward instruction (28 bytes): opcode, sources `x`, `y`, `v` (working slots,
@@ -651,6 +825,70 @@ mod tests {
                                 );
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every fused run gives, bit for bit, what its parts give dispatched one by
+    /// one: fed a carried adjoint where the first part takes one, its carry out taken
+    /// on where the last part gives one, at ordinary and special values, with sources
+    /// in working slots and on the tape.
+    #[test]
+    fn fused_runs_are_their_parts_bit_for_bit() {
+        let values = [0.7, -0.4, 2.0, 0.0, -0.0, 1.5, f64::INFINITY, f64::NAN];
+        let bwd = |kind, x, v, a, b, r| Bwd {
+            kind,
+            x,
+            y: 3,
+            v,
+            a,
+            b,
+            r,
+        };
+        let takes = |k: BKind| matches!(k.carry(), Carry::In | Carry::InOutA | Carry::InOutB);
+        let gives = |k: BKind| !matches!(k.carry(), Carry::None | Carry::In);
+        for &(fused, parts) in BKind::FUSED {
+            let n = parts.len();
+            for on_tape in [false, true] {
+                let src = |s: u32| if on_tape { s | FROM_TAPE } else { s };
+                for k in 0..values.len() {
+                    let at = |i: usize| values[(k + i * 3) % values.len()];
+                    let work = [at(0), at(1), at(2), 3.0];
+                    let tape = [at(2), at(3), at(4)];
+                    // In sweep order: a feeder, the parts (part `p` reads adjoint slot
+                    // `p` and adds to `p + 1` and `8 - p`), a tail; slots 0..10.
+                    let mut code = vec![if gives(parts[n - 1]) {
+                        bwd(BKind::PassI, 0, 0, 9, 0, 8)
+                    } else {
+                        bwd(BKind::Nop, 0, 0, 0, 0, 8)
+                    }];
+                    for (p, &kind) in parts.iter().enumerate().rev() {
+                        let p = p as u32;
+                        code.push(bwd(kind, src(p % 3), src((p + 1) % 3), p + 1, 8 - p, p));
+                    }
+                    code.push(if takes(parts[0]) {
+                        bwd(BKind::PassA, 0, 0, 0, 0, 9)
+                    } else {
+                        bwd(BKind::Pass, 0, 0, 0, 0, 9)
+                    });
+                    for seed in [-0.75, 0.0, f64::NAN] {
+                        let mut start = [0.0; 10];
+                        for (i, x) in start.iter_mut().enumerate() {
+                            *x = [at(5), 0.25, -0.0, 1.0, at(6), 0.5, -2.0, 1.5][i % 8];
+                        }
+                        start[9] = seed;
+                        let mut want = start;
+                        unsafe { run_backward::<1>(&code, &[], &tape, &work, &mut want) };
+                        code[n].kind = fused;
+                        let mut got = start;
+                        unsafe { run_backward::<1>(&code, &[], &tape, &work, &mut got) };
+                        code[n].kind = parts[0];
+                        let bits = |x: &[f64; 10]| {
+                            x.map(|v| if v.is_nan() { u64::MAX } else { v.to_bits() })
+                        };
+                        assert_eq!(bits(&got), bits(&want), "{fused:?} seed {seed} at {k}");
                     }
                 }
             }
