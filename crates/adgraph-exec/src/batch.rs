@@ -497,7 +497,9 @@ mod tests {
         let mut src = String::from("input x, y, z\noutput k = 2.5\noutput y\n");
         src.push_str("let s = x * y + sin(z)\noutput s\noutput t = s\n");
         for i in 0..40 {
-            src.push_str(&format!("output o{i} = s * {i} + x ^ 2 - z / (1 + y * y)\n"));
+            src.push_str(&format!(
+                "output o{i} = s * {i} + x ^ 2 - z / (1 + y * y)\n"
+            ));
         }
         let (g, f) = adgraph_ir::parse(&src).unwrap();
         let p = Program::compile(&g, &f).unwrap();
@@ -508,7 +510,11 @@ mod tests {
             for row in points.chunks(3) {
                 one.extend(p.eval(row).unwrap());
             }
-            assert_eq!(bits(&p.eval_batch_serial(&points).unwrap()), bits(&one), "{count}");
+            assert_eq!(
+                bits(&p.eval_batch_serial(&points).unwrap()),
+                bits(&one),
+                "{count}"
+            );
             for threads in 1..=3 {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
