@@ -137,9 +137,12 @@ proptest! {
             for out in 0..2 {
                 let scale = y[out].abs().max(1.0);
                 for i in 0..3 {
-                    let fd = central(&g, &f, &p, out, i);
+                    // The difference's own error bound widens the tolerance only
+                    // where the step is too coarse for the function (near a pole,
+                    // or a fast oscillation such as sin(y^-2) near 0).
+                    let (fd, fd_error) = central_with_error(&g, &f, &p, out, i);
                     let ad = v[2 + out * 3 + i];
-                    prop_assert!((ad - fd).abs() <= 1e-5 * scale.max(ad.abs()), "{mode:?} d{out}/d{i}: {ad} vs {fd}");
+                    prop_assert!((ad - fd).abs() <= (1e-5 * scale.max(ad.abs())).max(fd_error), "{mode:?} d{out}/d{i}: {ad} vs {fd} (difference error {fd_error:e})");
                 }
             }
         }

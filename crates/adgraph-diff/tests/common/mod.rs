@@ -101,15 +101,34 @@ pub fn eval_ids(g: &Graph, f: &Function, ids: &[NodeId], point: &[f64]) -> Vec<f
     evaluate(g, &h, point).unwrap()
 }
 
-/// Central difference of output `out` in input `i`, step scaled to the input.
+/// Central difference of output `out` in input `i`, step scaled to the input, with one
+/// Richardson step (the h^2 terms of the differences at h and h/2 cancel).
 pub fn central(g: &Graph, f: &Function, point: &[f64], out: usize, i: usize) -> f64 {
+    central_with_error(g, f, point, out, i).0
+}
+
+/// [`central`] and a bound on its error: the gap between the differences at h and h/2,
+/// which exceeds the extrapolated value's own error wherever the function is smooth
+/// at the scale of the step. Where it is not (sin(y^-2) at y = 0.0357 turns once every
+/// 1.4e-4 in y, and a step of 1e-6 was off by 3e-4 relative), the bound says so.
+pub fn central_with_error(
+    g: &Graph,
+    f: &Function,
+    point: &[f64],
+    out: usize,
+    i: usize,
+) -> (f64, f64) {
     let h = 1e-6 * point[i].abs().max(1.0);
-    let mut p = point.to_vec();
-    p[i] = point[i] + h;
-    let up = evaluate(g, f, &p).unwrap()[out];
-    p[i] = point[i] - h;
-    let down = evaluate(g, f, &p).unwrap()[out];
-    (up - down) / (2.0 * h)
+    let d = |h: f64| {
+        let mut p = point.to_vec();
+        p[i] = point[i] + h;
+        let up = evaluate(g, f, &p).unwrap()[out];
+        p[i] = point[i] - h;
+        let down = evaluate(g, f, &p).unwrap()[out];
+        (up - down) / (2.0 * h)
+    };
+    let (wide, narrow) = (d(h), d(h / 2.0));
+    ((4.0 * narrow - wide) / 3.0, (narrow - wide).abs())
 }
 
 /// `a` and `b` equal to `rel` relative (equal numbers, both NaN, or close).
