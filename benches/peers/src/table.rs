@@ -315,54 +315,51 @@ pub fn targets_table(names: &[&str], medians: &Medians) -> String {
     for &w in names {
         let mut missed = Vec::new();
         let mut cells = Vec::new();
-        match best(w, Measure::BatchGrad, &ADGRAPH_GRADIENTS) {
-            Some((t, s)) => {
-                cells.push(format!("{} ({})", format_seconds(t), route(s)));
-                match get(w, Measure::BatchGrad, "native") {
-                    Some(n) => {
-                        cells.push(format!("{:.2}x", t / n));
-                        if t / n > 3.0 {
-                            missed.push("native");
-                        }
-                    }
-                    None => cells.push("-".into()),
-                }
-                match best(w, Measure::BatchGrad, &PEERS) {
-                    Some((p, peer)) => {
-                        cells.push(format!("{:.2}x ({peer})", t / p));
-                        if t >= p {
-                            missed.push("best peer");
-                        }
-                    }
-                    None => cells.push("-".into()),
+        // One cell per comparison: its ratio (with the peer's name, if any), and the
+        // target's name in the verdict where the ratio misses it.
+        let mut compare = |ratio: Option<(f64, &str)>, meets: fn(f64) -> bool, target| match ratio {
+            Some((r, peer)) => {
+                cells.push(if peer.is_empty() {
+                    format!("{r:.2}x")
+                } else {
+                    format!("{r:.2}x ({peer})")
+                });
+                if !meets(r) {
+                    missed.push(target);
                 }
             }
-            None => cells.extend(["-".to_string(), "-".into(), "-".into()]),
-        }
-        match best(w, Measure::Grad, &ADGRAPH_GRADIENTS) {
-            Some((t, s)) => {
-                cells.push(format!("{} ({})", format_seconds(t), route(s)));
-                match get(w, Measure::Grad, "casadi") {
-                    Some(c) => {
-                        cells.push(format!("{:.2}x", t / c));
-                        if t >= c {
-                            missed.push("CasADi");
-                        }
-                    }
-                    None => cells.push("-".into()),
-                }
-                match get(w, Measure::Grad, "echidna") {
-                    Some(e) => {
-                        cells.push(format!("{:.2}x", e / t));
-                        if e / t < 4.0 {
-                            missed.push("4x echidna");
-                        }
-                    }
-                    None => cells.push("-".into()),
-                }
-            }
-            None => cells.extend(["-".to_string(), "-".into(), "-".into()]),
-        }
+            None => cells.push("-".into()),
+        };
+        let batch = best(w, Measure::BatchGrad, &ADGRAPH_GRADIENTS);
+        let one = best(w, Measure::Grad, &ADGRAPH_GRADIENTS);
+        let time = |r: Option<(f64, &str)>| {
+            r.map_or("-".to_string(), |(t, s)| {
+                format!("{} ({})", format_seconds(t), route(s))
+            })
+        };
+        let (batch_time, one_time) = (time(batch), time(one));
+        let native = batch.zip(get(w, Measure::BatchGrad, "native"));
+        compare(
+            native.map(|((t, _), n)| (t / n, "")),
+            |r| r <= 3.0,
+            "native",
+        );
+        let peer = batch.zip(best(w, Measure::BatchGrad, &PEERS));
+        compare(
+            peer.map(|((t, _), (p, name))| (t / p, name)),
+            |r| r < 1.0,
+            "best peer",
+        );
+        let casadi = one.zip(get(w, Measure::Grad, "casadi"));
+        compare(casadi.map(|((t, _), c)| (t / c, "")), |r| r < 1.0, "CasADi");
+        let echidna = one.zip(get(w, Measure::Grad, "echidna"));
+        compare(
+            echidna.map(|((t, _), e)| (e / t, "")),
+            |r| r >= 4.0,
+            "4x echidna",
+        );
+        cells.insert(0, batch_time);
+        cells.insert(3, one_time);
         let verdict = if missed.is_empty() {
             "none".to_string()
         } else {
