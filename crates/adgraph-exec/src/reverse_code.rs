@@ -262,9 +262,9 @@ impl Carry {
 /// runs), the map from a base opcode and a [`Carry`] to its variant, the map from a run
 /// of opcodes to their fused opcode, and [`run_backward`], whose `match` runs each
 /// variant through [`lanes`] with the base opcode's body, and each fused run as its
-/// parts in turn. A
-/// body gives the contributions `(A, B)` of adjoint `s` on lane `l` of instruction `b`,
-/// reading sources with `ld`; `$n` is how many of them are used (0, 1 or 2).
+/// parts in turn. A body gives the contributions `(A, B)` of adjoint `s` on lane `l` of
+/// instruction `b`, reading sources with `ld`; `$n` is how many of them are used (0, 1
+/// or 2).
 macro_rules! backward_ops {
     (|$b:ident, $ld:ident, $l:ident, $s:ident| $(
         $(#[$doc:meta])*
@@ -400,8 +400,7 @@ macro_rules! backward_ops {
             let adj = adjoints.as_mut_ptr();
             let mut carry = [0.0f64; W];
             // Walk by pointer (a fused run steps once per part), not by index: no
-            // multiply by the
-            // instruction size per dispatch.
+            // multiply by the instruction size per dispatch.
             let first = code.as_ptr();
             let mut at = first.add(code.len());
             while at != first {

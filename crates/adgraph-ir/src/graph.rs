@@ -512,15 +512,14 @@ impl Graph {
 
     /// Replaces the table by one holding every node, each inserted once in id order.
     /// In a large graph each insertion writes a random line of the table, so the line
-    /// of the node eight places on is prefetched ([`crate::batch`]'s distance).
+    /// of the node [`PREFETCH_AHEAD`](crate::PREFETCH_AHEAD) places on is prefetched.
     fn rebuild_table(&mut self) {
-        const AHEAD: usize = 8;
         let mut table = Table::new();
         table.reserve(self.nodes.len());
-        let prefetching = self.nodes.len() >= crate::batch::PREFETCH_FROM;
+        let prefetching = self.nodes.len() >= crate::PREFETCH_FROM;
         for (i, n) in self.nodes.iter().enumerate() {
             if prefetching {
-                if let Some(next) = self.nodes.get(i + AHEAD) {
+                if let Some(next) = self.nodes.get(i + crate::PREFETCH_AHEAD) {
                     table.prefetch(next.hash64());
                 }
             }

@@ -34,7 +34,7 @@ mod print;
 mod simplify;
 mod table;
 
-pub use batch::{BatchArg, BatchNode};
+pub use batch::{BatchArg, BatchNode, PREFETCH_AHEAD, PREFETCH_FROM};
 pub use builder::{Builder, Expr, Operand};
 pub use dot::to_dot;
 pub use error::{EvalError, GraphError};

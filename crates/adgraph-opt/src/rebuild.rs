@@ -7,7 +7,9 @@
 //! apart. One loop over ids in ascending (topological) order: no recursion.
 
 use crate::OptError;
-use adgraph_ir::{FloatMode, Function, Graph, GraphError, Node, NodeId, Op};
+use adgraph_ir::{
+    FloatMode, Function, Graph, GraphError, Node, NodeId, Op, PREFETCH_AHEAD, PREFETCH_FROM,
+};
 
 /// The result of a pass: a fresh graph and the functions mapped into it, in the order
 /// they were given.
@@ -79,25 +81,16 @@ pub(crate) fn mapped_args(args: &[NodeId], map: &[u32]) -> ([NodeId; 3], usize) 
     (out, args.len())
 }
 
-/// How many nodes ahead of the one being copied a rebuild prefetches.
-const AHEAD: u32 = 8;
-
-/// The graph size from which a rebuild prefetches: below it the tables are mostly in
-/// the cache and the prefetch's own work costs more than it saves (uniform random
-/// graph, `fold_constants`: 100,000 nodes 4.7 -> 6.4 ms with it, a million 130 -> 120
-/// ms).
-pub(crate) const PREFETCH_FROM: usize = 1 << 18;
-
-/// Asks `out` to fetch what building the copy of `g`'s node `AHEAD` places after `id`
-/// will read ([`Graph::prefetch`]), if that node's operands are already mapped: in a
-/// large graph the misses of several nodes then overlap (the prefetch of
+/// Asks `out` to fetch what building the copy of `g`'s node [`PREFETCH_AHEAD`] places
+/// after `id` will read ([`Graph::prefetch`]), if that node's operands are already
+/// mapped: in a large graph the misses of several nodes then overlap (the prefetch of
 /// [`Graph::extend_indexed`], done here over the old graph's ids). A hint only.
 #[inline]
 pub(crate) fn prefetch_ahead(out: &Graph, g: &Graph, map: &[u32], id: NodeId) {
-    let Some(next) = id.as_u32().checked_add(AHEAD).map(NodeId::new) else {
+    let next = u32::try_from(id.index() + PREFETCH_AHEAD).map(NodeId::new);
+    let Some(node) = next.ok().and_then(|n| g.get(n)) else {
         return;
     };
-    let Some(node) = g.get(next) else { return };
     let mut ids = [NodeId::new(0); 3];
     for (slot, a) in ids.iter_mut().zip(node.args()) {
         match map.get(a.index()) {
