@@ -8,13 +8,8 @@
 use adgraph_ir::{BatchArg, BatchNode, FloatMode, Graph, GraphError, NodeId, Op};
 use proptest::prelude::*;
 
-fn cases(default: u32) -> ProptestConfig {
-    let n = std::env::var("ADGRAPH_PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig::with_cases(n)
-}
+mod common;
+use common::cases;
 
 const INPUTS: usize = 4;
 

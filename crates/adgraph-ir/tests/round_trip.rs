@@ -10,14 +10,8 @@
 use adgraph_ir::{dump, evaluate, parse, parse_into, FloatMode, Function, Graph, Node, NodeId, Op};
 use proptest::prelude::*;
 
-/// Cases per property: `ADGRAPH_PROPTEST_CASES`, else `default`.
-fn cases(default: u32) -> ProptestConfig {
-    let n = std::env::var("ADGRAPH_PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig::with_cases(n)
-}
+mod common;
+use common::cases;
 
 /// Input names; `v0` and `v2` collide with the printer's default `let` names.
 const INPUT_NAMES: [&str; 5] = ["x", "y", "v0", "z", "v2"];
