@@ -2,7 +2,8 @@
 //!
 //! Every failure the binary reports is a [`CliError`]: user errors (a wrong command line,
 //! an unreadable file, a parse error, a bad value) exit with status 2, internal errors
-//! (a library call failing on input the CLI had already checked) exit with status 1.
+//! (a library call failing on input the CLI had already checked) exit with status 1, as
+//! does a check the user asked to fail on (`adgraph check --tolerance`).
 //! Each prints as one line, except a parse error, which prints the compiler-style
 //! three lines the language reference prescribes (`file:line:col: message`, the line,
 //! a caret). Standard output closed by its reader is not a failure: the run stops
@@ -30,6 +31,9 @@ pub enum CliError {
     Csv(String),
     /// A library call failed where the CLI had checked its input: a bug, status 1.
     Internal(String),
+    /// A check the user asked for failed (`adgraph check --tolerance`), status 1:
+    /// the run itself went through and printed its findings.
+    Failed(String),
     /// Standard output was closed by its reader (`| head`): stop quietly, status 0.
     OutputClosed,
 }
@@ -38,7 +42,7 @@ impl CliError {
     /// The process exit status for this error: 2 for user errors, 1 for internal ones.
     pub fn exit_status(&self) -> i32 {
         match self {
-            CliError::Internal(_) => 1,
+            CliError::Internal(_) | CliError::Failed(_) => 1,
             CliError::OutputClosed => 0,
             _ => 2,
         }
@@ -70,6 +74,7 @@ impl fmt::Display for CliError {
             CliError::File { path, reason } => write!(f, "error: `{path}`: {reason}"),
             CliError::Parse(rendered) => f.write_str(rendered),
             CliError::Internal(m) => write!(f, "internal error: {m} (this is a bug in adgraph)"),
+            CliError::Failed(m) => write!(f, "check failed: {m}"),
             CliError::OutputClosed => Ok(()),
         }
     }
@@ -105,6 +110,7 @@ mod tests {
         assert_eq!(CliError::Parse("p".into()).exit_status(), 2);
         assert_eq!(CliError::Csv("c".into()).exit_status(), 2);
         assert_eq!(CliError::internal("boom").exit_status(), 1);
+        assert_eq!(CliError::Failed("off".into()).exit_status(), 1);
     }
 
     #[test]

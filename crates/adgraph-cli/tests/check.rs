@@ -79,3 +79,41 @@ fn check_points_are_checked() {
     let run = adgraph(&["check", "tests/data/seed.adg", "--points", "0"]);
     assert!(run.assert_user_error().contains("from 1 to"));
 }
+
+#[test]
+fn a_tolerance_fails_the_run_only_when_modes_disagree() {
+    // Rosenbrock: every mode agrees to rounding, so a tight tolerance passes and the
+    // findings print exactly as without it.
+    let file = "../../examples/rosenbrock.adg";
+    let plain = adgraph(&["check", file, "--points", "3"]);
+    let judged = adgraph(&["check", file, "--points", "3", "--tolerance", "1e-12"]);
+    assert_eq!(judged.assert_ok(), plain.assert_ok());
+
+    // Through a pole the modes part: `(2x*0)^-1` is -inf for x < 0, so the function is
+    // x - 1 there; the reverse sweep skips the zero adjoint and gives 1, while forward
+    // mode multiplies the infinite partial by a zero tangent and gives NaN.
+    let pole = ["check", "-e", "x + tanh((2*x*0)^-1)", "--at", "x=-0.39"];
+    let report = adgraph(&pole);
+    assert!(
+        report.assert_ok().contains("worst error inf"),
+        "{}",
+        report.transcript()
+    );
+    let failed = adgraph(&[&pole[..], &["--tolerance", "1e-6"]].concat());
+    assert_eq!(failed.status, 1, "{}", failed.transcript());
+    assert_eq!(failed.stdout, report.stdout, "the findings still print");
+    assert!(
+        failed.stderr.starts_with("check failed: the modes disagree on the derivative with respect to `x`: worst error inf"),
+        "{}",
+        failed.transcript()
+    );
+
+    for bad in ["-1", "nan", "inf", "x"] {
+        let flag = format!("--tolerance={bad}");
+        let run = adgraph(&["check", file, &flag]);
+        assert!(
+            run.assert_user_error().contains("expected a finite number"),
+            "{bad}"
+        );
+    }
+}

@@ -8,7 +8,10 @@
 //! `--at` (or every input 0.5); `--points N` adds N - 1 points around it (each value
 //! moved by up to 10%, deterministically). Prints, per input, the worst error of any
 //! automatic mode (with the mode, output and point), and the worst finite-difference
-//! error; with `--json` the same as one object.
+//! error; with `--json` the same as one object. With `--tolerance T` the findings are
+//! printed as always, and the run then fails (status 1, one message naming the input,
+//! mode, output and point) when an automatic mode's worst error exceeds `T` or is NaN:
+//! the form scripts and CI jobs use.
 
 use crate::error::CliError;
 use crate::json;
@@ -26,7 +29,8 @@ pub const MAX_POINTS: usize = 100_000;
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     adgraph check examples/seed.adg --at x=3,y=4\n  \
-    adgraph check examples/lennard_jones.adg --points 5 --json")]
+    adgraph check examples/lennard_jones.adg --points 5 --json\n  \
+    adgraph check examples/vanderpol.adg --points 20 --tolerance 1e-12")]
 pub struct CheckArgs {
     #[command(flatten)]
     source: SourceArgs,
@@ -42,6 +46,18 @@ pub struct CheckArgs {
     /// Print the result as one JSON object
     #[arg(long)]
     json: bool,
+
+    /// Fail (exit status 1) when any mode's worst error exceeds this (finite-difference
+    /// errors are reported, not judged)
+    #[arg(long, value_name = "T", value_parser = parse_tolerance)]
+    tolerance: Option<f64>,
+}
+
+fn parse_tolerance(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(t) if t >= 0.0 && t.is_finite() => Ok(t),
+        _ => Err("expected a finite number, 0 or more (e.g. 1e-12)".to_string()),
+    }
 }
 
 fn parse_count(text: &str) -> Result<usize, String> {
@@ -175,7 +191,28 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
     };
     let mut sink = Sink::stdout();
     sink.write(&text)?;
-    sink.finish()
+    sink.finish()?;
+    match args.tolerance {
+        Some(t) => judge(&inputs, &worst, t),
+        None => Ok(()),
+    }
+}
+
+/// The verdict of `--tolerance t`: the first input whose worst error exceeds `t` (a
+/// NaN error exceeds every tolerance) fails the run.
+fn judge(inputs: &[&str], worst: &[Worst], t: f64) -> Result<(), CliError> {
+    match inputs.iter().zip(worst).find(|(_, w)| !(w.error <= t)) {
+        None => Ok(()),
+        Some((name, w)) => Err(CliError::Failed(format!(
+            "the modes disagree on the derivative with respect to `{name}`: worst error {} \
+             ({}, output `{}`, point {}) exceeds the tolerance {}",
+            short(w.error),
+            w.mode,
+            w.output,
+            w.point,
+            adgraph::ir::format_number(t)
+        ))),
+    }
 }
 
 /// An error for people: `0`, `inf`, `nan`, else three significant digits (`1.23e-10`).
