@@ -201,7 +201,11 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
 /// The verdict of `--tolerance t`: the first input whose worst error exceeds `t` (a
 /// NaN error exceeds every tolerance) fails the run.
 fn judge(inputs: &[&str], worst: &[Worst], t: f64) -> Result<(), CliError> {
-    match inputs.iter().zip(worst).find(|(_, w)| !(w.error <= t)) {
+    match inputs
+        .iter()
+        .zip(worst)
+        .find(|(_, w)| w.error > t || w.error.is_nan())
+    {
         None => Ok(()),
         Some((name, w)) => Err(CliError::Failed(format!(
             "the modes disagree on the derivative with respect to `{name}`: worst error {} \
