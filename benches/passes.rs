@@ -20,9 +20,10 @@
 //! 4 minutes; the Fast pipeline on the million-node graphs takes seconds a sample);
 //! the workloads only: append `passes/workloads`.
 
-use adgraph_ir::{Function, Graph, NodeId, Op};
 use adgraph_opt::{optimize, FloatMode};
-use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, van_der_pol, Rng, Workload};
+use adgraph_workloads::{
+    lennard_jones, mlp, mlp_weights, random_graph, rosenbrock, van_der_pol, Workload,
+};
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
@@ -40,60 +41,6 @@ use medians::Medians;
 
 /// Samples per row (flat sampling: a row of the large workloads takes up to seconds).
 const SAMPLES: usize = 10;
-
-const OPS: [Op; 10] = [
-    Op::Add,
-    Op::Sub,
-    Op::Mul,
-    Op::Div,
-    Op::Add,
-    Op::Mul,
-    Op::Sin,
-    Op::Exp,
-    Op::Neg,
-    Op::Max,
-];
-
-/// A random DAG of about `n` nodes over 8 inputs and a few constants, built through
-/// the Strict constructors. Operands are mostly recent nodes (a deep graph) and
-/// sometimes any earlier node (long edges); every 64th node is an output, so most of
-/// the graph is live. Deterministic.
-fn random_graph(n: usize) -> (Graph, Function) {
-    let mut rng = Rng::new(42);
-    let mut g = Graph::new();
-    g.reserve(n);
-    let inputs: Vec<NodeId> = (0..8).map(|i| g.input(&format!("x{i}")).unwrap()).collect();
-    let mut ids = inputs.clone();
-    for c in [0.0, 1.0, 2.0, -1.0, 0.5, 3.0] {
-        ids.push(g.constant(c).unwrap());
-    }
-    let mut outputs = Vec::new();
-    let pick = |rng: &mut Rng, ids: &[NodeId]| {
-        let u = (rng.next_f64() + 1.0) / 2.0;
-        let len = ids.len();
-        if u < 0.8 {
-            ids[len - 1 - ((u * 80.0) as usize).min(len - 1)]
-        } else {
-            ids[((u - 0.8) * 5.0 * len as f64) as usize % len]
-        }
-    };
-    while g.len() < n {
-        let op = OPS[((rng.next_f64() + 1.0) * 5.0) as usize % OPS.len()];
-        let a = pick(&mut rng, &ids);
-        let b = pick(&mut rng, &ids);
-        let id = match op.arity() {
-            1 => g.apply(op, &[a]).unwrap(),
-            _ => g.apply(op, &[a, b]).unwrap(),
-        };
-        if ids.len().is_multiple_of(64) {
-            outputs.push((format!("y{}", outputs.len()), id));
-        }
-        ids.push(id);
-    }
-    outputs.push((format!("y{}", outputs.len()), *ids.last().unwrap()));
-    let f = Function::new(&g, inputs, outputs).unwrap();
-    (g, f)
-}
 
 fn random_graphs(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("passes/random");

@@ -53,6 +53,12 @@ pub struct Report {
     /// Whether the last round changed nothing (a fixed point), rather than the round
     /// bound stopping the pipeline.
     pub converged: bool,
+    /// Whether the pipeline stopped because the rounds stopped removing operations (a
+    /// round added some, or two in a row removed none) rather than at a fixed point
+    /// or the round bound.
+    pub stalled: bool,
+    /// The round whose result the pipeline returned (0: the input, unchanged).
+    pub kept: usize,
 }
 
 impl Report {
@@ -85,9 +91,14 @@ impl Report {
             out.push('\n');
         }
         let state = if self.converged {
-            "fixed point"
+            "fixed point".to_string()
+        } else if self.stalled {
+            format!(
+                "stopped when the rounds stopped removing ops, round {}'s result kept",
+                self.kept
+            )
         } else {
-            "stopped at the round bound"
+            "stopped at the round bound".to_string()
         };
         out.push_str(&format!("{} round(s), {state}", self.rounds));
         if times {

@@ -15,7 +15,7 @@
 //! ```
 #![warn(missing_docs)]
 
-use adgraph_ir::{Builder, Expr, Function, Graph};
+use adgraph_ir::{Builder, Expr, Function, Graph, NodeId, Op};
 
 /// A function ready to run: its graph, the function, and a representative point.
 #[derive(Clone, Debug)]
@@ -248,6 +248,72 @@ pub fn small() -> Vec<Workload> {
         mlp_weights(),
         lennard_jones(5),
     ]
+}
+
+/// The operators of [`random_graph`], `Add` and `Mul` twice (as common as in code).
+const RANDOM_OPS: [Op; 10] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Add,
+    Op::Mul,
+    Op::Sin,
+    Op::Exp,
+    Op::Neg,
+    Op::Max,
+];
+
+/// A random DAG of about `n` nodes over 8 inputs and a few constants, built through
+/// the Strict constructors. Operands are mostly recent nodes (a deep graph) and
+/// sometimes any earlier node (long edges); every 64th node is an output, so most of
+/// the graph is live. Deterministic.
+///
+/// The optimizing passes' bench and tests use it: a graph of code-like shape with
+/// long edges, on which the passes have work to do.
+///
+/// ```
+/// let (g, f) = adgraph_workloads::random_graph(1000);
+/// assert!(g.len() >= 1000 && f.outputs().len() > 10);
+/// ```
+pub fn random_graph(n: usize) -> (Graph, Function) {
+    const BELOW_LIMIT: &str = "n is below the graph's node limit";
+    let mut rng = Rng::new(42);
+    let mut g = Graph::new();
+    g.reserve(n);
+    let inputs: Vec<NodeId> = (0..8)
+        .map(|i| g.input(&format!("x{i}")).expect(BELOW_LIMIT))
+        .collect();
+    let mut ids = inputs.clone();
+    for c in [0.0, 1.0, 2.0, -1.0, 0.5, 3.0] {
+        ids.push(g.constant(c).expect(BELOW_LIMIT));
+    }
+    let mut outputs = Vec::new();
+    let pick = |rng: &mut Rng, ids: &[NodeId]| {
+        let u = (rng.next_f64() + 1.0) / 2.0;
+        let len = ids.len();
+        if u < 0.8 {
+            ids[len - 1 - ((u * 80.0) as usize).min(len - 1)]
+        } else {
+            ids[((u - 0.8) * 5.0 * len as f64) as usize % len]
+        }
+    };
+    while g.len() < n {
+        let op = RANDOM_OPS[((rng.next_f64() + 1.0) * 5.0) as usize % RANDOM_OPS.len()];
+        let a = pick(&mut rng, &ids);
+        let b = pick(&mut rng, &ids);
+        let id = match op.arity() {
+            1 => g.apply(op, &[a]).expect(BELOW_LIMIT),
+            _ => g.apply(op, &[a, b]).expect(BELOW_LIMIT),
+        };
+        if ids.len().is_multiple_of(64) {
+            outputs.push((format!("y{}", outputs.len()), id));
+        }
+        ids.push(id);
+    }
+    outputs.push((format!("y{}", outputs.len()), *ids.last().unwrap()));
+    let f = Function::new(&g, inputs, outputs).expect("outputs and inputs are nodes of the graph");
+    (g, f)
 }
 
 #[cfg(test)]
