@@ -9,8 +9,9 @@
 //! differ in NaN against a finite value (see the zoo). The case count
 //! is bounded for CI; `ADGRAPH_PROPTEST_CASES` raises it.
 
+use adgraph::ir::{NodeId, Op};
 use adgraph::workloads::Rng;
-use adgraph::{check, Builder, Expr};
+use adgraph::{check, Builder, Expr, Function, Graph};
 use proptest::prelude::*;
 
 fn cases() -> u32 {
@@ -66,6 +67,67 @@ fn random_function(
     (g, f, point)
 }
 
+/// Whether `point` is within a finite-difference step of a kink or a jump: a
+/// comparison, `min` or `max` whose operands (nearly) tie, or `abs` near 0. Every node
+/// is evaluated (one loop over ids, as the reference evaluator does) and checked.
+/// Expressions that are equal in exact arithmetic but not in rounding (`(x + y) - x`
+/// against `y`) make such a tie at every point, and no finite difference across it
+/// means anything.
+fn near_a_kink(g: &Graph, f: &Function, point: &[f64]) -> bool {
+    let mask = f.reachable(g);
+    let mut values = vec![f64::NAN; mask.len()];
+    for (&id, &x) in f.inputs().iter().zip(point) {
+        values[id.index()] = x;
+    }
+    let close = |a: f64, c: f64| (a - c).abs() <= 1e-5 * (1.0 + a.abs() + c.abs());
+    for i in (0..mask.len()).filter(|&i| mask[i]) {
+        let node = g.node(NodeId::new(i as u32));
+        let args: Vec<f64> = node.args().iter().map(|a| values[a.index()]).collect();
+        let kink = match node.op() {
+            Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne | Op::Min | Op::Max => {
+                close(args[0], args[1])
+            }
+            Op::Abs => close(args[0], 0.0),
+            _ => false,
+        };
+        if kink {
+            return true;
+        }
+        values[i] = match node.op() {
+            Op::Input => values[i],
+            Op::Const => node.constant_value().unwrap_or(f64::NAN),
+            op => op.eval(&args, node.exponent()),
+        };
+    }
+    false
+}
+
+/// Whether central differences at `point` are stable: the step `check` uses and half
+/// of it give the same derivatives to 1e-6, so the step's error is below the tolerance
+/// (it shrinks as the step squared). They are not where the function turns
+/// faster than the step resolves (`sin` of an argument whose derivative is 1e6), and
+/// there no finite difference is a reference.
+fn differences_are_stable(g: &Graph, f: &Function, point: &[f64]) -> bool {
+    let p = adgraph::Program::compile(g, f).unwrap();
+    let mut x = point.to_vec();
+    let mut central = |i: usize, h: f64| -> Vec<f64> {
+        x[i] = point[i] + h;
+        let up = p.eval(&x).unwrap();
+        x[i] = point[i] - h;
+        let down = p.eval(&x).unwrap();
+        x[i] = point[i];
+        let step = (point[i] + h) - (point[i] - h);
+        up.iter().zip(&down).map(|(u, d)| (u - d) / step).collect()
+    };
+    (0..point.len()).all(|i| {
+        let h = f64::EPSILON.cbrt() * point[i].abs().max(1.0);
+        let (d1, d2) = (central(i, h), central(i, h / 2.0));
+        d1.iter()
+            .zip(&d2)
+            .all(|(a, b)| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0))
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
@@ -81,10 +143,14 @@ proptest! {
         let (g, f, point) = random_function(seed, inputs, size);
         // abs, min, max and select(a < c) have kinks; a point within a difference step
         // of one disagrees with any finite difference. Such a point is rare, so it is
-        // enough that the differences agree at the point or at one shifted off it.
+        // enough that the differences agree at the point or at one shifted off it; a
+        // point next to a tie, or where the differences are not stable, is skipped.
         let shifted: Vec<f64> = point.iter().map(|x| x + 1e-3 * (1.0 + x.abs())).collect();
         let mut worst = f64::INFINITY;
         for p in [&point, &shifted] {
+            if near_a_kink(&g, &f, p) || !differences_are_stable(&g, &f, p) {
+                continue;
+            }
             let r = check::gradients(&g, &f, p).unwrap();
             let moderate = r.reference().iter().flatten().all(|v| v.is_finite() && v.abs() < 1e6);
             if !moderate {
@@ -93,7 +159,11 @@ proptest! {
             }
             worst = worst.min(r.worst_fd_error());
         }
-        prop_assert!(worst <= 1e-5, "finite differences off by {worst:e} at and next to the point");
+        // Both points near a kink: nothing to compare (`worst` stays infinite).
+        prop_assert!(
+            worst <= 1e-5 || worst == f64::INFINITY,
+            "finite differences off by {worst:e} at and next to the point"
+        );
     }
 
 }
