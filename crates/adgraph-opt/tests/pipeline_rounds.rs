@@ -11,8 +11,7 @@ fn ops_per_round(report: &adgraph_opt::Report) -> Vec<usize> {
             report
                 .steps
                 .iter()
-                .filter(|s| s.round == r)
-                .next_back()
+                .rfind(|s| s.round == r)
                 .expect("every round runs its passes")
                 .ops_out
         })
