@@ -59,7 +59,9 @@ pub enum FloatMode {
 /// - A probe reads that one line: it finds the node, or finds it absent and the slot
 ///   it goes in; the 32 hash bits spare reading a node that only shares a tag.
 /// - The table doubles without reading a node: the slot keeps the hash bits that
-///   choose its line.
+///   choose its line. From 2 MiB on it is allocated aligned to a huge page and advised
+///   to be backed by huge pages, so its fresh memory costs a few page faults, not one
+///   every 512 slots.
 /// - One node at a time still waits for its misses in turn. A caller that knows the
 ///   nodes to come hands them to [`Graph::extend_indexed`] as a batch (or calls
 ///   [`Graph::prefetch`] itself a few nodes ahead): the same constructors build them,
