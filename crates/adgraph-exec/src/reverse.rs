@@ -9,7 +9,9 @@
 //! the same order with the same values, so gradients are bit-identical across plans.
 
 use crate::reverse_arena::ArenaStack;
-use crate::reverse_code::{chain, fuse_runs, lower_forward, run_backward, run_forward, Bwd, Fwd};
+use crate::reverse_code::{
+    chain, fuse_runs, lower_forward, run_backward, run_forward, Bwd, Fwd, TAPE_SPARE,
+};
 use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
@@ -630,7 +632,7 @@ impl<'a> ReversePlan<'a> {
                     let slots = &self.checkpoint_slots[k as usize];
                     // SAFETY: the copies write all `slots.len() * W` values.
                     let i = unsafe {
-                        held.push_filled(slots.len() * W, |dst| {
+                        held.push_filled(slots.len() * W, 0, |dst| {
                             for (n, &s) in slots.iter().enumerate() {
                                 let src = &work[s as usize * W..][..W];
                                 std::ptr::copy_nonoverlapping(src.as_ptr(), dst.add(n * W), W);
@@ -667,9 +669,11 @@ impl<'a> ReversePlan<'a> {
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes;
                     // `new` checked that the tape holds the carried values at offsets
                     // `0..carried.len()`, then one value per kept instruction of the
-                    // segment: the copies and the recording write every value.
+                    // segment: the copies and the recording write every value, and
+                    // the recording's spare stores stay within `TAPE_SPARE` places.
                     unsafe {
-                        held.push_filled(self.tape_lengths[j as usize] as usize * W, |tape| {
+                        let len = self.tape_lengths[j as usize] as usize * W;
+                        held.push_filled(len, TAPE_SPARE * W, |tape| {
                             for &(s, o) in carried {
                                 let src = &work[s as usize * W..][..W];
                                 std::ptr::copy_nonoverlapping(

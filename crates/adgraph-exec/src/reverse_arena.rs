@@ -60,18 +60,27 @@ impl ArenaStack {
     #[cfg(test)]
     pub(crate) fn push(&mut self, len: usize) -> usize {
         // SAFETY: `fill` writes all `len` values.
-        unsafe { self.push_filled(len, |p| std::ptr::write_bytes(p, 0, len)) }
+        unsafe { self.push_filled(len, 0, |p| std::ptr::write_bytes(p, 0, len)) }
     }
 
     /// Pushes a slice of `len` values that `fill` writes, given a pointer to the first
     /// (no zeroing first: checkpoints and tapes are overwritten whole), and returns its
-    /// position in the stack.
+    /// position in the stack. `spare` more values after the slice are allocated for
+    /// `fill` to scribble on (a recording stores without testing whether a value is
+    /// kept); they are not part of the slice, nor metered as held bytes.
     ///
     /// # Safety
-    /// `fill` writes every one of the `len` values, and nothing else.
-    pub(crate) unsafe fn push_filled(&mut self, len: usize, fill: impl FnOnce(*mut f64)) -> usize {
+    /// `fill` writes every one of the `len` values, and nothing outside the `len +
+    /// spare`.
+    pub(crate) unsafe fn push_filled(
+        &mut self,
+        len: usize,
+        spare: usize,
+        fill: impl FnOnce(*mut f64),
+    ) -> usize {
         let arena = self.pool.pop().unwrap_or_default();
-        let layout = Layout::array::<f64>(len).unwrap_or_else(|_| Layout::new::<f64>());
+        let layout = Layout::array::<f64>(len.saturating_add(spare))
+            .unwrap_or_else(|_| Layout::new::<f64>());
         let first = arena.alloc_layout(layout).cast::<f64>();
         fill(first.as_ptr());
         let data = NonNull::slice_from_raw_parts(first, len);
