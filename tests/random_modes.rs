@@ -68,38 +68,26 @@ fn random_function(
 }
 
 /// Whether `point` is within a finite-difference step of a kink or a jump: a
-/// comparison, `min` or `max` whose operands (nearly) tie, or `abs` near 0. Every node
-/// is evaluated (one loop over ids, as the reference evaluator does) and checked.
+/// comparison, `min` or `max` whose operands (nearly) tie, or `abs` near 0, among the
+/// nodes the function reaches, their values from `evaluate_nodes`.
 /// Expressions that are equal in exact arithmetic but not in rounding (`(x + y) - x`
 /// against `y`) make such a tie at every point, and no finite difference across it
 /// means anything.
 fn near_a_kink(g: &Graph, f: &Function, point: &[f64]) -> bool {
-    let mask = f.reachable(g);
-    let mut values = vec![f64::NAN; mask.len()];
-    for (&id, &x) in f.inputs().iter().zip(point) {
-        values[id.index()] = x;
-    }
+    let values = adgraph::ir::evaluate_nodes(g, f, point).unwrap();
+    let reached = f.reachable(g);
     let close = |a: f64, c: f64| (a - c).abs() <= 1e-5 * (1.0 + a.abs() + c.abs());
-    for i in (0..mask.len()).filter(|&i| mask[i]) {
+    (0..values.len()).filter(|&i| reached[i]).any(|i| {
         let node = g.node(NodeId::new(i as u32));
-        let args: Vec<f64> = node.args().iter().map(|a| values[a.index()]).collect();
-        let kink = match node.op() {
+        let arg = |k: usize| values[node.args()[k].index()];
+        match node.op() {
             Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne | Op::Min | Op::Max => {
-                close(args[0], args[1])
+                close(arg(0), arg(1))
             }
-            Op::Abs => close(args[0], 0.0),
+            Op::Abs => close(arg(0), 0.0),
             _ => false,
-        };
-        if kink {
-            return true;
         }
-        values[i] = match node.op() {
-            Op::Input => values[i],
-            Op::Const => node.constant_value().unwrap_or(f64::NAN),
-            op => op.eval(&args, node.exponent()),
-        };
-    }
-    false
+    })
 }
 
 /// Whether central differences at `point` are stable: the step `check` uses and half
@@ -109,23 +97,14 @@ fn near_a_kink(g: &Graph, f: &Function, point: &[f64]) -> bool {
 /// there no finite difference is a reference.
 fn differences_are_stable(g: &Graph, f: &Function, point: &[f64]) -> bool {
     let p = adgraph::Program::compile(g, f).unwrap();
-    let mut x = point.to_vec();
-    let mut central = |i: usize, h: f64| -> Vec<f64> {
-        x[i] = point[i] + h;
-        let up = p.eval(&x).unwrap();
-        x[i] = point[i] - h;
-        let down = p.eval(&x).unwrap();
-        x[i] = point[i];
-        let step = (point[i] + h) - (point[i] - h);
-        up.iter().zip(&down).map(|(u, d)| (u - d) / step).collect()
-    };
-    (0..point.len()).all(|i| {
-        let h = f64::EPSILON.cbrt() * point[i].abs().max(1.0);
-        let (d1, d2) = (central(i, h), central(i, h / 2.0));
-        d1.iter()
-            .zip(&d2)
-            .all(|(a, b)| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0))
-    })
+    let (d1, d2) = (
+        check::central_differences(&p, point, 1.0).unwrap(),
+        check::central_differences(&p, point, 0.5).unwrap(),
+    );
+    d1.iter()
+        .flatten()
+        .zip(d2.iter().flatten())
+        .all(|(a, b)| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0))
 }
 
 proptest! {

@@ -15,6 +15,25 @@ use crate::{EvalError, Function, Graph, GraphError, NodeId, Op};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn evaluate(g: &Graph, f: &Function, point: &[f64]) -> Result<Vec<f64>, EvalError> {
+    let values = evaluate_nodes(g, f, point)?;
+    Ok(f.output_ids().map(|id| values[id.index()]).collect())
+}
+
+/// The value of every node of `g` at `point`, indexed by node id up to the largest id
+/// `f` reaches: the nodes the outputs of `f` reach are computed as [`evaluate`]
+/// computes them (it is this loop), every other node is NaN. For looking inside a function: where a comparison's
+/// operands tie, where an intermediate overflows.
+///
+/// ```
+/// use adgraph_ir::{evaluate_nodes, parse};
+/// let (g, f) = parse("input x\nlet s = sin(x)\noutput y = s * s")?;
+/// let values = evaluate_nodes(&g, &f, &[0.5])?;
+/// let s = 0.5f64.sin();
+/// assert_eq!(values.iter().filter(|&&v| v == s).count(), 1);
+/// assert_eq!(values.last(), Some(&(s * s)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate_nodes(g: &Graph, f: &Function, point: &[f64]) -> Result<Vec<f64>, EvalError> {
     if point.len() != f.inputs().len() {
         return Err(EvalError::WrongInputCount {
             expected: f.inputs().len(),
@@ -45,7 +64,7 @@ pub fn evaluate(g: &Graph, f: &Function, point: &[f64]) -> Result<Vec<f64>, Eval
             }
         };
     }
-    Ok(f.output_ids().map(|id| values[id.index()]).collect())
+    Ok(values)
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub use batch::{BatchArg, BatchNode, PREFETCH_AHEAD, PREFETCH_FROM};
 pub use builder::{Builder, Expr, Operand};
 pub use dot::to_dot;
 pub use error::{EvalError, GraphError};
-pub use eval::evaluate;
+pub use eval::{evaluate, evaluate_nodes};
 pub use function::{is_reserved, is_valid_name, Function, Output};
 pub use graph::{FloatMode, Graph};
 pub use id::NodeId;

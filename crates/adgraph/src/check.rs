@@ -153,6 +153,46 @@ fn evaluate_rows(
     Ok(flat.chunks(n.max(1)).map(|r| r.to_vec()).collect())
 }
 
+/// The Jacobian of `program` at `point` by central differences, `[output][input]`:
+/// input `i` moves by `h = scale * eps^(1/3) * max(|x_i|, 1)` each way, and the
+/// difference is divided by the distance the two points really lie apart. `scale` 1
+/// is the step [`gradients`] uses; comparing it with `scale` 0.5 tells whether the step
+/// resolves the function (the error of a central difference shrinks as `h^2`).
+///
+/// ```
+/// use adgraph::{check, parse, Program};
+/// let (g, f) = parse("input x, y\noutput z = x*x + x*y + 2")?;
+/// let fd = check::central_differences(&Program::compile(&g, &f)?, &[3.0, 4.0], 1.0)?;
+/// assert!((fd[0][0] - 10.0).abs() < 1e-8 && (fd[0][1] - 3.0).abs() < 1e-8);
+/// # Ok::<(), adgraph::Error>(())
+/// ```
+pub fn central_differences(
+    program: &Program,
+    point: &[f64],
+    scale: f64,
+) -> Result<Vec<Vec<f64>>, Error> {
+    if point.len() != program.input_count() {
+        // The program's own error for a point of the wrong length.
+        program.eval(point)?;
+    }
+    let (n, m) = (point.len(), program.output_count());
+    let mut fd = vec![vec![0.0; n]; m];
+    let mut x = point.to_vec();
+    for i in 0..n {
+        let h = scale * f64::EPSILON.cbrt() * point[i].abs().max(1.0);
+        x[i] = point[i] + h;
+        let up = program.eval(&x)?;
+        x[i] = point[i] - h;
+        let down = program.eval(&x)?;
+        x[i] = point[i];
+        let step = (point[i] + h) - (point[i] - h);
+        for k in 0..m {
+            fd[k][i] = (up[k] - down[k]) / step;
+        }
+    }
+    Ok(fd)
+}
+
 /// Compares every derivative mode and finite differences for `f` at `point`.
 ///
 /// ```
@@ -165,7 +205,6 @@ fn evaluate_rows(
 /// # Ok::<(), adgraph::Error>(())
 /// ```
 pub fn gradients(g: &Graph, f: &Function, point: &[f64]) -> Result<GradientCheck, Error> {
-    let n = f.inputs().len();
     let m = f.outputs().len();
     let program = Program::compile(g, f)?;
     let mut modes = Vec::new();
@@ -207,20 +246,7 @@ pub fn gradients(g: &Graph, f: &Function, point: &[f64]) -> Result<GradientCheck
     }
 
     // Central finite differences.
-    let mut fd = vec![vec![0.0; n]; m];
-    let mut x = point.to_vec();
-    for i in 0..n {
-        let h = f64::EPSILON.cbrt() * point[i].abs().max(1.0);
-        x[i] = point[i] + h;
-        let up = program.eval(&x)?;
-        x[i] = point[i] - h;
-        let down = program.eval(&x)?;
-        x[i] = point[i];
-        let step = (point[i] + h) - (point[i] - h);
-        for k in 0..m {
-            fd[k][i] = (up[k] - down[k]) / step;
-        }
-    }
+    let fd = central_differences(&program, point, 1.0)?;
     modes.push(ModeResult {
         mode: "finite differences".into(),
         jacobian: fd,
