@@ -56,4 +56,4 @@ pub use program::{Instruction, Program, ValueId, ValueKind};
 pub use reverse::{gradient, time_frontier, BatchVjp, ReversePlan, ReverseWorkspace, Stats, Vjp};
 pub use reverse_error::ReverseError;
 pub use reverse_kernels::LANES;
-pub use tangent::{tangent_by_rule, Jacobian, Jvp};
+pub use tangent::{tangent_by_rule, tangent_skipping_zeros, Jacobian, Jvp};

@@ -2,8 +2,13 @@
 //! mode), and Jacobians by forward mode in chunks of directions.
 //!
 //! The tangent of an instruction's result is the sum, over its operands in order, of
-//! the contributions that [`adgraph_ir::derivative`] gives (skipping the structurally
-//! zero ones; no contribution at all gives `0.0`). [`tangent_by_rule`] is that
+//! the contributions that [`adgraph_ir::derivative`] gives, skipping the structurally
+//! zero ones and those of operands whose tangent is zero (no contribution at all
+//! gives `0.0`). The second skip is the runtime reading of the symbolic modes'
+//! structural zeros, as the reverse interpreter skips zero adjoints: a value that does
+//! not move along a direction adds nothing to the tangent, even through an infinite
+//! or NaN partial. Without it, `sqrt(x) + y` at `x = 0` had the tangent `0 * inf =
+//! NaN` along `y`, where reverse and symbolic modes give 1. [`tangent_by_rule`] is that
 //! definition, calling the rule itself; the sweep below is the same arithmetic
 //! specialized per opcode, with the factor that does not depend on the direction
 //! (`cos a` for `sin a`, say) computed once per instruction and then applied to each
@@ -21,7 +26,9 @@ use adgraph_ir::{derivative, Numbers, Op};
 /// `derivative(Numbers, op, exponent, args, result, i, tangents[i])`, skipping the
 /// structurally zero contributions, and `0.0` if every one is zero.
 ///
-/// This is the definition the forward interpreter's tangents follow bit for bit.
+/// This is the definition the forward interpreter's tangents follow bit for bit,
+/// along every direction whose output tangents it gives without a NaN; along the
+/// others it follows [`tangent_skipping_zeros`] (see [`Program::jvp_multi`]).
 ///
 /// ```
 /// use adgraph_exec::tangent_by_rule;
@@ -30,14 +37,52 @@ use adgraph_ir::{derivative, Numbers, Op};
 /// assert_eq!(tangent_by_rule(Op::Mul, 0, &[3.0, 4.0], 12.0, &[1.0, 0.0]), 4.0);
 /// // abs'(0) = 0 by convention.
 /// assert_eq!(tangent_by_rule(Op::Abs, 0, &[0.0], 0.0, &[1.0]), 0.0);
+/// // A zero tangent through sqrt's infinite slope at 0 is `0 / 0`.
+/// assert!(tangent_by_rule(Op::Sqrt, 0, &[0.0], 0.0, &[0.0]).is_nan());
 /// ```
 pub fn tangent_by_rule(op: Op, exponent: i32, args: &[f64], result: f64, tangents: &[f64]) -> f64 {
+    rule(op, exponent, args, result, tangents, false)
+}
+
+/// [`tangent_by_rule`] without the contributions of zero tangents (`0.0` or `-0.0`):
+/// a value that does not move along a direction adds nothing, even through an
+/// infinite or NaN partial, as zero adjoints add nothing in the reverse interpreter
+/// and structural zeros in the symbolic modes. `0.0` if every contribution is
+/// skipped.
+///
+/// ```
+/// use adgraph_exec::tangent_skipping_zeros;
+/// use adgraph_ir::Op;
+/// // sqrt's slope at 0 is infinite, but a zero tangent adds nothing.
+/// assert_eq!(tangent_skipping_zeros(Op::Sqrt, 0, &[0.0], 0.0, &[0.0]), 0.0);
+/// // d(x*y) along (0, 1) at (3, inf) is x = 3; densely it is `0 * inf + 1 * 3`, NaN.
+/// let (args, r) = ([3.0, f64::INFINITY], f64::INFINITY);
+/// assert_eq!(tangent_skipping_zeros(Op::Mul, 0, &args, r, &[0.0, 1.0]), 3.0);
+/// assert!(adgraph_exec::tangent_by_rule(Op::Mul, 0, &args, r, &[0.0, 1.0]).is_nan());
+/// ```
+pub fn tangent_skipping_zeros(
+    op: Op,
+    exponent: i32,
+    args: &[f64],
+    result: f64,
+    tangents: &[f64],
+) -> f64 {
+    rule(op, exponent, args, result, tangents, true)
+}
+
+/// [`tangent_skipping_zeros`] (`skip`) or [`tangent_by_rule`].
+fn rule(op: Op, exponent: i32, args: &[f64], result: f64, tangents: &[f64], skip: bool) -> f64 {
     let mut acc: Option<f64> = None;
     for (i, &t) in tangents.iter().enumerate().take(op.arity().min(args.len())) {
         let d = match derivative(&mut Numbers, op, exponent, args, result, i, t) {
             Ok(d) => d,
             Err(never) => match never {},
         };
+        if skip && t == 0.0 {
+            // A zero tangent contributes nothing, even through an infinite or NaN
+            // partial: the runtime reading of the symbolic modes' structural zeros.
+            continue;
+        }
         if let Some(d) = d {
             acc = Some(match acc {
                 None => d,
@@ -111,12 +156,40 @@ impl Jacobian {
 /// tangents `x`, `y`: the arithmetic of the unfused `Add`, `Sub`, `Mul` and `Square`
 /// arms of [`sweep`], so a fused pair gives the same bits as the two instructions.
 #[inline(always)]
-fn pair_tangent(kind: Kind, a: f64, b: f64, x: f64, y: f64) -> f64 {
+fn pair_tangent<const S: bool>(kind: Kind, a: f64, b: f64, x: f64, y: f64) -> f64 {
     match kind {
-        Kind::Add => x + y,
-        Kind::Sub => x + (-y),
-        Kind::Mul => x * b + y * a,
-        _ => (x * 2.0) * a,
+        Kind::Add => two::<S>(x, x, y, y),
+        Kind::Sub => two::<S>(x, x, y, -y),
+        Kind::Mul => two::<S>(x, x * b, y, y * a),
+        _ => one::<S>(x, (x * 2.0) * a),
+    }
+}
+
+/// The tangent from one operand with tangent `x` and contribution `d`. Skipping
+/// (`S`): `d`, or `0.0` where `x` is zero (no contribution, whatever the partial:
+/// `0 * inf` is not NaN here). Dense: `d`.
+#[inline(always)]
+fn one<const S: bool>(x: f64, d: f64) -> f64 {
+    if S && x == 0.0 {
+        0.0
+    } else {
+        d
+    }
+}
+
+/// The tangent from two operands with tangents `x`, `y` and contributions `d0`, `d1`.
+/// Skipping (`S`): their sum in order, without the contribution of a zero tangent,
+/// `0.0` if both are skipped ([`tangent_skipping_zeros`]'s sum). Dense: `d0 + d1`.
+#[inline(always)]
+fn two<const S: bool>(x: f64, d0: f64, y: f64, d1: f64) -> f64 {
+    if !S {
+        return d0 + d1;
+    }
+    let r = if y == 0.0 { d0 } else { d0 + d1 };
+    if x == 0.0 {
+        one::<S>(y, d1)
+    } else {
+        r
     }
 }
 
@@ -151,7 +224,7 @@ impl Width for Many {
 /// `code` belongs to. A result's slot is never one of its operands' slots, so the
 /// tangent lanes written never overlap the lanes read.
 #[inline(always)]
-unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
+unsafe fn sweep<W: Width, const S: bool>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
     let k = w.get();
     debug_assert!(t.len() >= s.len() * k);
     let tp = t.as_mut_ptr();
@@ -224,16 +297,16 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                     } else {
                         tg!(ob + l, c.b)
                     };
-                    let dt = pair_tangent(inner, a, b, x, y);
+                    let dt = pair_tangent::<S>(inner, a, b, x, y);
                     let z = if outer == Kind::Square {
                         0.0
                     } else {
                         tg!(oc + l, c.c)
                     };
                     *tp.add(od + l) = if $side == 0 {
-                        pair_tangent(outer, t, cv, dt, z)
+                        pair_tangent::<S>(outer, t, cv, dt, z)
                     } else {
-                        pair_tangent(outer, cv, t, z, dt)
+                        pair_tangent::<S>(outer, cv, t, z, dt)
                     };
                 }
                 if outer == Kind::Square {
@@ -247,81 +320,81 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
         }
         let r = match_kind!(c.kind, pair, {
             Kind::Add => {
-                lanes!(|x, y| x + y);
+                lanes!(|x, y| two::<S>(x, x, y, y));
                 a + rv!(c.b)
             }
             Kind::Sub => {
-                lanes!(|x, y| x + (-y));
+                lanes!(|x, y| two::<S>(x, x, y, -y));
                 a - rv!(c.b)
             }
             Kind::Mul => {
                 let b = rv!(c.b);
-                lanes!(|x, y| x * b + y * a);
+                lanes!(|x, y| two::<S>(x, x * b, y, y * a));
                 a * b
             }
             Kind::Div => {
                 let b = rv!(c.b);
                 let r = a / b;
-                lanes!(|x, y| x / b + (-((y * r) / b)));
+                lanes!(|x, y| two::<S>(x, x / b, y, -((y * r) / b)));
                 r
             }
             Kind::Square => {
                 // The rule's `(seed * n) * a^(n-1)` with n = 2.
-                lanes!(|x| (x * 2.0) * a);
+                lanes!(|x| one::<S>(x, (x * 2.0) * a));
                 a * a
             }
             Kind::Neg => {
-                lanes!(|x| -x);
+                lanes!(|x| one::<S>(x, -x));
                 -a
             }
             Kind::Exp => {
                 let r = a.exp();
-                lanes!(|x| x * r);
+                lanes!(|x| one::<S>(x, x * r));
                 r
             }
             Kind::Log => {
-                lanes!(|x| x / a);
+                lanes!(|x| one::<S>(x, x / a));
                 a.ln()
             }
             Kind::Sqrt => {
                 let r = a.sqrt();
                 let d = 2.0 * r;
-                lanes!(|x| x / d);
+                lanes!(|x| one::<S>(x, x / d));
                 r
             }
             Kind::Sin => {
                 let d = a.cos();
-                lanes!(|x| x * d);
+                lanes!(|x| one::<S>(x, x * d));
                 a.sin()
             }
             Kind::Cos => {
                 let d = a.sin();
-                lanes!(|x| -(x * d));
+                lanes!(|x| one::<S>(x, -(x * d)));
                 a.cos()
             }
             Kind::Tan => {
                 let r = a.tan();
                 let d = 1.0 + r * r;
-                lanes!(|x| x * d);
+                lanes!(|x| one::<S>(x, x * d));
                 r
             }
             Kind::Tanh => {
                 let r = a.tanh();
                 let d = 1.0 - r * r;
-                lanes!(|x| x * d);
+                lanes!(|x| one::<S>(x, x * d));
                 r
             }
             Kind::Sigmoid => {
                 let r = adgraph_ir::op::sigmoid(a);
                 let d = r * (1.0 - r);
-                lanes!(|x| x * d);
+                lanes!(|x| one::<S>(x, x * d));
                 r
             }
             Kind::Abs => {
                 if a > 0.0 {
-                    lanes!(|x| x);
+                    lanes!(|x| one::<S>(x, x));
                 } else if a < 0.0 {
-                    lanes!(|x| -x);
+                    lanes!(|x| one::<S>(x, -x));
                 } else {
                     zero!();
                 }
@@ -331,10 +404,10 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                 let n = c.c as i32;
                 match n {
                     0 => zero!(),
-                    1 => lanes!(|x| x),
+                    1 => lanes!(|x| one::<S>(x, x)),
                     _ => {
                         let (k, p) = (n as f64, powi(a, n - 1));
-                        lanes!(|x| (x * k) * p);
+                        lanes!(|x| one::<S>(x, (x * k) * p));
                     }
                 }
                 powi(a, n)
@@ -345,9 +418,9 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                 let d0 = b * a.powf(b - 1.0);
                 let d1 = r * a.ln();
                 if a == 0.0 {
-                    lanes!(|x, _y| x * d0 + 0.0);
+                    lanes!(|x, y| two::<S>(x, x * d0, y, 0.0));
                 } else {
-                    lanes!(|x, y| x * d0 + y * d1);
+                    lanes!(|x, y| two::<S>(x, x * d0, y, y * d1));
                 }
                 r
             }
@@ -368,21 +441,25 @@ unsafe fn sweep<W: Width>(code: &[Code], s: &mut [f64], t: &mut [f64], w: W) {
                         0.0
                     }
                 };
-                lanes!(|x, y| part(w0, x) + part(w1, y));
+                lanes!(|x, y| two::<S>(x, part(w0, x), y, part(w1, y)));
                 crate::code::binary(c.kind, a, b)
             }
             Kind::Atan2 => {
                 let b = rv!(c.b);
                 let d = b * b + a * a;
                 let (q0, q1) = (b / d, a / d);
-                lanes!(|x, y| x * q0 + (-(y * q1)));
+                lanes!(|x, y| two::<S>(x, x * q0, y, -(y * q1)));
                 a.atan2(b)
             }
             Kind::Select => {
                 let (b, cc) = (rv!(c.b), rv!(c.c));
                 for l in 0..k {
                     let (x, y) = (tg!(ob + l, c.b), tg!(oc + l, c.c));
-                    *tp.add(od + l) = if a != 0.0 { x + 0.0 } else { 0.0 + y };
+                    *tp.add(od + l) = if a != 0.0 {
+                        two::<S>(x, x, y, 0.0)
+                    } else {
+                        two::<S>(x, 0.0, y, y)
+                    };
                 }
                 select(a, b, cc)
             }
@@ -545,6 +622,19 @@ impl Program {
 
     /// One forward sweep with `k` directions; `seed` writes the input tangents
     /// (`t[input * k + direction]`, zero beforehand).
+    ///
+    /// The sweep runs dense first: every operand's contribution is formed, zero
+    /// tangents included, which costs no test per contribution. Where that gives no
+    /// NaN in any output tangent, it is the skipping rule's result up to the sign of
+    /// zeros: the two differ only where a zero tangent meets a partial, and a finite
+    /// partial times a zero is a zero, while an infinite or NaN one makes a NaN that
+    /// either reaches an output or is dropped (by `select`, `min`/`max` away from a
+    /// tie, a comparison), as the skipped contribution would have been. Where an
+    /// output tangent is NaN, the sweep runs again skipping zero tangents
+    /// ([`tangent_skipping_zeros`]), and the directions with a NaN take its results:
+    /// a NaN that a zero tangent made through an infinite partial (`sqrt(x) + y` at
+    /// `x = 0` along `y`) is gone, a NaN of the function itself stays. Each direction
+    /// is decided on its own, so vector mode gives each direction's bits alone.
     fn forward_sweep(
         &self,
         ws: &mut Workspace,
@@ -552,7 +642,7 @@ impl Program {
         k: usize,
         outputs: &mut [f64],
         tangents: &mut [f64],
-        seed: impl FnOnce(&mut [f64]),
+        seed: impl Fn(&mut [f64]),
     ) -> Result<(), ExecError> {
         self.check_point(point)?;
         self.check_outputs(outputs.len(), 1)?;
@@ -573,23 +663,44 @@ impl Program {
             ws.tangents.resize(len, 0.0);
         }
         let t = &mut ws.tangents[..len];
-        // Only the leaves' tangents need clearing: every other slot is written by its
-        // step before anything reads it.
-        t[..self.leaf_count() * k].fill(0.0);
-        seed(&mut t[..self.input_count() * k]);
-        // SAFETY: `s` is `slot_count` long, `t` is `slot_count * k` long.
-        unsafe {
-            if k == 1 {
-                sweep(&self.code, s, t, One);
-            } else {
-                sweep(&self.code, s, t, Many(k));
+        for skip in [false, true] {
+            // Only the leaves' tangents need clearing: every other slot is written by
+            // its step before anything reads it (and no step writes a leaf, so the
+            // values of a second sweep start from the same leaves).
+            t[..self.leaf_count() * k].fill(0.0);
+            seed(&mut t[..self.input_count() * k]);
+            // SAFETY: `s` is `slot_count` long, `t` is `slot_count * k` long.
+            unsafe {
+                match (k == 1, skip) {
+                    (true, false) => sweep::<_, false>(&self.code, s, t, One),
+                    (true, true) => sweep::<_, true>(&self.code, s, t, One),
+                    (false, false) => sweep::<_, false>(&self.code, s, t, Many(k)),
+                    (false, true) => sweep::<_, true>(&self.code, s, t, Many(k)),
+                }
+            }
+            if !skip {
+                for (o, v) in self.outputs().iter().enumerate() {
+                    let at = self.slot_of(*v) * k;
+                    tangents[o * k..o * k + k].copy_from_slice(&t[at..at + k]);
+                }
+                if !tangents.iter().any(|x| x.is_nan()) {
+                    break;
+                }
+                continue;
+            }
+            // Only the directions with a NaN take the second sweep's tangents, so each
+            // direction's result is the same whichever others share its sweep.
+            let redo: Vec<bool> = (0..k)
+                .map(|j| (0..self.output_count()).any(|o| tangents[o * k + j].is_nan()))
+                .collect();
+            for (o, v) in self.outputs().iter().enumerate() {
+                let at = self.slot_of(*v) * k;
+                for (j, _) in redo.iter().enumerate().filter(|(_, r)| **r) {
+                    tangents[o * k + j] = t[at + j];
+                }
             }
         }
         self.store(s, outputs);
-        for (o, v) in self.outputs().iter().enumerate() {
-            let at = self.slot_of(*v) * k;
-            tangents[o * k..o * k + k].copy_from_slice(&t[at..at + k]);
-        }
         Ok(())
     }
 }
@@ -623,11 +734,28 @@ mod tests {
         a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
     }
 
+    /// The sweep with `k` directions (`One` for 1), skipping zero tangents or dense.
+    unsafe fn sweep_as(skip: bool, code: &[Code], s: &mut [f64], t: &mut [f64], k: usize) {
+        match (k == 1, skip) {
+            (true, false) => sweep::<_, false>(code, s, t, One),
+            (true, true) => sweep::<_, true>(code, s, t, One),
+            (false, false) => sweep::<_, false>(code, s, t, Many(k)),
+            (false, true) => sweep::<_, true>(code, s, t, Many(k)),
+        }
+    }
+
     /// Each opcode's specialized tangent is the rule's tangent, bit for bit, on a grid
     /// of values and tangents with kinks, ties, zeros of both signs and non-finite
-    /// numbers, for one direction and for three.
+    /// numbers, for one direction and for three: the skipping sweep against
+    /// [`tangent_by_rule`], the dense one against the dense sum.
     #[test]
     fn every_opcode_follows_the_rule_bit_for_bit() {
+        for skip in [false, true] {
+            every_opcode_follows(skip);
+        }
+    }
+
+    fn every_opcode_follows(skip: bool) {
         let seeds = [
             1.0,
             -0.0,
@@ -668,11 +796,11 @@ mod tests {
                                 }
                                 let mut s = [x, y, z, 0.0];
                                 let mut tt = t;
-                                unsafe { sweep(&code, &mut s, &mut tt, Many(3)) };
+                                unsafe { sweep_as(skip, &code, &mut s, &mut tt, 3) };
                                 assert!(same(s[3], r), "{op:?} value");
                                 for l in 0..3 {
                                     let ts = [t[l], t[3 + l], t[6 + l]];
-                                    let want = tangent_by_rule(op, n, &args[..op.arity()], r, &ts);
+                                    let want = rule(op, n, &args[..op.arity()], r, &ts, skip);
                                     assert!(
                                         same(tt[9 + l], want),
                                         "{op:?}^{n} at {args:?} tangents {ts:?}: {} vs {want}",
@@ -682,8 +810,8 @@ mod tests {
                                 // One direction through the k = 1 path.
                                 let mut s1 = [x, y, z, 0.0];
                                 let mut t1 = [w[0], w[1], w[2], 0.0];
-                                unsafe { sweep(&code, &mut s1, &mut t1, One) };
-                                let want = tangent_by_rule(op, n, &args[..op.arity()], r, w);
+                                unsafe { sweep_as(skip, &code, &mut s1, &mut t1, 1) };
+                                let want = rule(op, n, &args[..op.arity()], r, w, skip);
                                 assert!(same(t1[3], want), "{op:?} k=1 at {args:?} {w:?}");
                             }
                         }
@@ -694,9 +822,15 @@ mod tests {
     }
 
     /// A fused pair gives the bits of its two instructions run one after the other:
-    /// value and tangents, for one direction and for three.
+    /// value and tangents, for one direction and for three, skipping and dense.
     #[test]
     fn fused_pairs_follow_their_two_instructions() {
+        for skip in [false, true] {
+            fused_pairs_follow(skip);
+        }
+    }
+
+    fn fused_pairs_follow(skip: bool) {
         use crate::code::{parts, FUSED};
         let seeds = [1.0, -0.0, 0.3, f64::NAN, -1.1, 0.0, 7.7, f64::INFINITY, 2.5];
         for &kind in &FUSED {
@@ -734,8 +868,8 @@ mod tests {
                             let (mut s1, mut t1) = ([x, y, z, 0.0, 0.0], t);
                             let (mut s2, mut t2) = ([x, y, z, 0.0, 0.0], t);
                             unsafe {
-                                sweep(&two, &mut s1, &mut t1, Many(3));
-                                sweep(&one, &mut s2, &mut t2, Many(3));
+                                sweep_as(skip, &two, &mut s1, &mut t1, 3);
+                                sweep_as(skip, &one, &mut s2, &mut t2, 3);
                             }
                             assert!(same(s1[4], s2[4]), "{kind:?} value at {x} {y} {z}");
                             for l in 12..15 {
@@ -750,8 +884,8 @@ mod tests {
                             let (mut s1, mut t1) = ([x, y, z, 0.0, 0.0], w);
                             let (mut s2, mut t2) = ([x, y, z, 0.0, 0.0], w);
                             unsafe {
-                                sweep(&two, &mut s1, &mut t1, One);
-                                sweep(&one, &mut s2, &mut t2, One);
+                                sweep_as(skip, &two, &mut s1, &mut t1, 1);
+                                sweep_as(skip, &one, &mut s2, &mut t2, 1);
                             }
                             assert!(same(s1[4], s2[4]) && same(t1[4], t2[4]), "{kind:?} k=1");
                         }
@@ -759,6 +893,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The dense sweep's results where they have no NaN; where a zero tangent made one
+    /// through an infinite partial, the skipping sweep's; a NaN of the function's own
+    /// stays.
+    #[test]
+    fn nans_from_zero_tangents_are_swept_again_without_them() {
+        let (g, f) = adgraph_ir::parse(
+            "input x, y\noutput a = sqrt(x) + y * 2\noutput b = log(x - 1) * y\noutput c = x * y",
+        )
+        .unwrap();
+        let p = Program::compile(&g, &f).unwrap();
+        // Along y at x = 0: sqrt's slope is inf, but x does not move.
+        let t = p.jvp(&[0.0, 0.5], &[0.0, 1.0]).unwrap();
+        assert_eq!(t.tangents[0], 2.0);
+        assert!(t.tangents[1].is_nan(), "log(-1) is NaN: its own NaN stays");
+        assert_eq!(t.tangents[2], 0.0);
+        // Along x: the slope itself.
+        let t = p.jvp(&[0.0, 0.5], &[1.0, 0.0]).unwrap();
+        assert_eq!(t.tangents[0], f64::INFINITY);
+        // Away from the singular point both sweeps agree up to the sign of zeros, and
+        // the dense one is what runs.
+        for x in [0.3, 2.0, 7.5] {
+            let dirs = [1.0, 0.0, 0.0, 1.0, 0.5, -2.0];
+            let got = p.jvp_multi(&[x, 0.5], &dirs, 3).unwrap();
+            let mut ws = Workspace::new();
+            let mut s = p.load(&mut ws.values, &[x, 0.5]).to_vec();
+            let mut t = vec![0.0; p.slot_count() * 3];
+            for (j, d) in dirs.chunks(2).enumerate() {
+                t[j] = d[0];
+                t[3 + j] = d[1];
+            }
+            unsafe { sweep_as(true, &p.code, &mut s, &mut t, 3) };
+            for (o, v) in p.outputs().iter().enumerate() {
+                for j in 0..3 {
+                    let want = t[p.slot_of(*v) * 3 + j];
+                    assert!(
+                        got.tangent(o, j) == want || (want.is_nan() && got.tangent(o, j).is_nan())
+                    );
+                }
+            }
+        }
+        // A Jacobian by forward mode has the finite column too.
+        let j = p.jacobian(&[0.0, 0.5]).unwrap();
+        assert_eq!(j.get(0, 1), 2.0);
     }
 
     #[test]

@@ -110,12 +110,28 @@ pub fn point(inputs: usize, k: usize, ordinary: &[f64]) -> Vec<f64> {
 
 /// Forward mode by the rule over the graph itself (the oracle for `jvp`): values by
 /// `Op::eval`, tangents by `adgraph_exec::tangent_by_rule`, inputs seeded with
-/// `direction`.
+/// `direction`; where an output tangent is NaN, again by
+/// `adgraph_exec::tangent_skipping_zeros` (the interpreter's documented fallback).
 pub fn forward_by_rule(
     g: &Graph,
     f: &Function,
     point: &[f64],
     direction: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
+    let dense = forward_pass(g, f, point, direction, adgraph_exec::tangent_by_rule);
+    if dense.1.iter().any(|t| t.is_nan()) {
+        return forward_pass(g, f, point, direction, adgraph_exec::tangent_skipping_zeros);
+    }
+    dense
+}
+
+/// One forward pass over the graph with the tangent rule `rule`.
+fn forward_pass(
+    g: &Graph,
+    f: &Function,
+    point: &[f64],
+    direction: &[f64],
+    rule: fn(Op, i32, &[f64], f64, &[f64]) -> f64,
 ) -> (Vec<f64>, Vec<f64>) {
     let n = g.len();
     let mut v = vec![f64::NAN; n];
@@ -133,7 +149,7 @@ pub fn forward_by_rule(
                 let args: Vec<f64> = node.args().iter().map(|a| v[a.index()]).collect();
                 let ts: Vec<f64> = node.args().iter().map(|a| t[a.index()]).collect();
                 let r = op.eval(&args, node.exponent());
-                t[id.index()] = adgraph_exec::tangent_by_rule(op, node.exponent(), &args, r, &ts);
+                t[id.index()] = rule(op, node.exponent(), &args, r, &ts);
                 v[id.index()] = r;
             }
         }
