@@ -242,7 +242,13 @@ impl Graph {
     /// ```
     #[inline(always)]
     pub fn prefetch(&self, node: &Node) {
-        self.table.prefetch(node.hash64());
+        self.prefetch_hashed(node, node.hash64());
+    }
+
+    /// [`Graph::prefetch`] of a node whose [`Node::hash64`] is `hash`.
+    #[inline(always)]
+    pub(crate) fn prefetch_hashed(&self, node: &Node, hash: u64) {
+        self.table.prefetch(hash);
         for a in node.args() {
             if a.index() < self.nodes.len() {
                 prefetch(&self.ops[a.index()]);
@@ -298,6 +304,18 @@ impl Graph {
     pub fn powi(&mut self, a: NodeId, n: i32) -> Result<NodeId, GraphError> {
         let hash = Node::powi(a, n).hash64();
         self.table.prefetch(hash);
+        self.powi_hashed(a, n, hash)
+    }
+
+    /// [`Graph::powi`] of a node whose [`Node::hash64`] is `hash` (the table's line for
+    /// it already asked for).
+    #[inline]
+    pub(crate) fn powi_hashed(
+        &mut self,
+        a: NodeId,
+        n: i32,
+        hash: u64,
+    ) -> Result<NodeId, GraphError> {
         self.check(a)?;
         if let Some(x) = self.constant_value(a) {
             return self.constant(crate::op::powi(x, n));
@@ -326,6 +344,19 @@ impl Graph {
         // ordered; the node is built as it is unless a rewrite applies.
         let hash = Node::apply(op, args).hash64();
         self.table.prefetch(hash);
+        self.apply_hashed(op, args, hash)
+    }
+
+    /// [`Graph::apply`] past its arity check, of a node whose [`Node::hash64`] is
+    /// `hash` (the table's line for it already asked for).
+    #[inline(always)]
+    pub(crate) fn apply_hashed(
+        &mut self,
+        op: Op,
+        args: &[NodeId],
+        hash: u64,
+    ) -> Result<NodeId, GraphError> {
+        debug_assert_eq!(args.len(), op.arity());
         // Each operand's operator is read once, from the one-byte op array: the read
         // checks the id, and the operators decide folding, operand order and whether
         // any rewrite may apply (most nodes have no constant operand and no operand a
@@ -504,7 +535,7 @@ impl Graph {
     /// every constructor (callgrind: a call cost about 25 instructions a node in
     /// saving registers and passing the node and result); growth is out of line.
     #[inline(always)]
-    fn intern_hashed(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
+    pub(crate) fn intern_hashed(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
         debug_assert_eq!(hash, node.hash64());
         if self.table.len() == self.table.capacity() {
             self.table.grow();
