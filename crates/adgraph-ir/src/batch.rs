@@ -9,9 +9,10 @@
 //! [`Graph::apply`] cannot know the next node, so its misses are paid one node at a
 //! time; a batch knows the nodes to come, and [`Graph::prefetch`] for the entry
 //! [`PREFETCH_AHEAD`] places on lets the misses of several nodes overlap. Each entry is
-//! still
-//! built by `apply`, `powi` or `constant`, so the batch gives the same ids and the same
-//! graph, node for node, as those calls in order.
+//! still built by the code of `apply`, `powi` or `constant` (an entry resolved when it
+//! was prefetched enters it past the hashing, with the hash the prefetch computed), so
+//! the batch gives the same ids and the same graph, node for node, as those calls in
+//! order.
 
 use crate::{Graph, GraphError, Node, NodeId, Op};
 

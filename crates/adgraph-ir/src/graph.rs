@@ -52,7 +52,10 @@ pub enum FloatMode {
 ///
 /// - The smart constructors ask the op array (one byte a node, 1 MB at a million)
 ///   whether an operand is a constant, an input, or the operator a rewrite looks
-///   for, and read the 16-byte node only when it is.
+///   for, and read the 16-byte node only when it is. Each operand's op byte is read
+///   once; when no operand has an operator a rule of the new node's operator looks
+///   for (most nodes), the rules are not called at all (a mask per operator, in
+///   `simplify.rs`).
 /// - The hash ignores the order of commutative operands, so the table's cache line
 ///   for the node is prefetched on entry to [`Graph::apply`], while the operands are
 ///   folded and ordered.

@@ -2,7 +2,9 @@
 //!
 //! Called by [`Graph::apply`] and [`Graph::powi`] after constant folding and operand
 //! ordering: each rule looks at one new node and its operands (one or two levels
-//! down), and returns an equivalent node built from simpler parts. `Strict` rules
+//! down), and returns an equivalent node built from simpler parts. `apply` first asks
+//! [`may_rewrite`] whether any operand has an operator a rule of the node's operator
+//! looks for, from the op bytes it has already read, and most nodes skip the rules. `Strict` rules
 //! leave every output bit-identical for every input (NaN, infinities, signed zeros and
 //! subnormals included; only the sign or payload of a NaN may differ); `Fast` rules
 //! hold in real arithmetic only. Each rule strips at least one operator from a pattern
