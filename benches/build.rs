@@ -13,6 +13,8 @@
 //!   `uniform-batched`: the first through `Graph::extend_indexed`, 256 steps a batch
 //!   (operands before the batch by id, in it by entry index): the same calls, ids and
 //!   graph (checked before timing), with the memory of entries ahead prefetched.
+//!   `uniform-reserved-batched`: both, the batches into a graph that reserved its
+//!   nodes first.
 //!   `harness`: the bench's own loop over the same recipe (mapping operand indices to
 //!   ids, pushing one id per step) with no graph: the cost in every `arena` figure
 //!   that is not the arena's. The recipe itself is generated before timing.
@@ -182,7 +184,11 @@ const BATCH: usize = 256;
 /// constructor calls, ids and graph. An operand built before the batch is passed by
 /// id, one built in it as its entry index.
 fn build_batched(steps: &[Step]) -> Graph {
-    let mut g = Graph::new();
+    build_batched_into(Graph::new(), steps)
+}
+
+/// Adds the DAG's inputs and steps to `g` as [`build_batched`] does.
+fn build_batched_into(mut g: Graph, steps: &[Step]) -> Graph {
     let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
     for i in 0..INPUTS {
         ids.push(g.input(&format!("x{i}")).unwrap());
@@ -346,6 +352,13 @@ fn benches(c: &mut Criterion<ThreadCpuTime>) {
     drop((one, batched));
     group.bench_function(BenchmarkId::new("uniform-batched", len), |b| {
         b.iter_with_large_drop(|| build_batched(&uniform))
+    });
+    group.bench_function(BenchmarkId::new("uniform-reserved-batched", len), |b| {
+        b.iter_with_large_drop(|| {
+            let mut g = Graph::new();
+            g.reserve(INPUTS + uniform.len());
+            build_batched_into(g, &uniform)
+        })
     });
     group.throughput(Throughput::Elements(uniform.len() as u64));
     group.bench_function(BenchmarkId::new("harness", uniform.len()), |b| {

@@ -9,9 +9,10 @@
 //! [`Graph::apply`] cannot know the next node, so its misses are paid one node at a
 //! time; a batch knows the nodes to come, and [`Graph::prefetch`] for the entry
 //! [`PREFETCH_AHEAD`] places on lets the misses of several nodes overlap. Each entry is
-//! still
-//! built by `apply`, `powi` or `constant`, so the batch gives the same ids and the same
-//! graph, node for node, as those calls in order.
+//! still built by the code of `apply`, `powi` or `constant` (an entry resolved when it
+//! was prefetched enters it past the hashing, with the hash the prefetch computed), so
+//! the batch gives the same ids and the same graph, node for node, as those calls in
+//! order.
 
 use crate::{Graph, GraphError, Node, NodeId, Op};
 
@@ -144,46 +145,91 @@ impl Graph {
     ) -> Result<(), GraphError> {
         let base = out.len();
         out.reserve(batch.len());
-        let ahead = (self.len() >= PREFETCH_FROM).then_some(PREFETCH_AHEAD);
-        for entry in batch.iter().take(ahead.unwrap_or(0)) {
-            if let Some(node) = entry.resolved(&out[base..]) {
-                self.prefetch(&node);
-            }
+        let ahead = if self.len() >= PREFETCH_FROM {
+            PREFETCH_AHEAD
+        } else {
+            0
+        };
+        // The node and hash of each entry ahead whose operands were built when it was
+        // prefetched (entry `i` at `i % PREFETCH_AHEAD`): building it then neither
+        // resolves its operands nor hashes it again.
+        let mut ring = [None; PREFETCH_AHEAD];
+        for (slot, entry) in ring.iter_mut().zip(batch.iter().take(ahead)) {
+            *slot = self.prefetch_entry(entry, &out[base..]);
         }
         for (i, entry) in batch.iter().enumerate() {
-            let built = &out[base..];
-            if let Some(node) = ahead
-                .and_then(|d| batch.get(i + d))
-                .and_then(|e| e.resolved(built))
-            {
-                self.prefetch(&node);
+            let mut resolved = None;
+            if ahead != 0 {
+                let slot = &mut ring[i % PREFETCH_AHEAD];
+                resolved = slot.take();
+                if let Some(next) = batch.get(i + ahead) {
+                    *slot = self.prefetch_entry(next, &out[base..]);
+                }
             }
-            let forward = |j: u32| GraphError::ForwardEntry {
-                entry: i,
-                operand: j as usize,
-            };
-            let arg = |a: BatchArg| match a {
-                BatchArg::Id(id) => Ok(id),
-                BatchArg::Entry(j) => built.get(j as usize).copied().ok_or_else(|| forward(j)),
-            };
-            let id = match *entry {
-                BatchNode::Apply(op, args) => {
-                    let n = op.arity();
-                    let mut ids = [NodeId::new(0); 3];
-                    for k in 0..n {
-                        ids[k] = arg(args[k])?;
-                    }
-                    self.apply(op, &ids[..n])?
-                }
-                BatchNode::Constant(x) => self.constant(x)?,
-                BatchNode::PowI(a, n) => {
-                    let a = arg(a)?;
-                    self.powi(a, n)?
-                }
+            let id = match resolved {
+                Some((node, hash)) => self.build_resolved(node, hash)?,
+                None => self.build_entry(entry, i, &out[base..])?,
             };
             out.push(id);
         }
         Ok(())
+    }
+
+    /// [`Graph::prefetch`] for `entry` if its operands are built (`built`: the ids of
+    /// the entries before the one being built); returns the node its constructor will
+    /// look up and the node's hash.
+    #[inline(always)]
+    fn prefetch_entry(&self, entry: &BatchNode, built: &[NodeId]) -> Option<(Node, u64)> {
+        let node = entry.resolved(built)?;
+        let hash = node.hash64();
+        self.prefetch_hashed(&node, hash);
+        Some((node, hash))
+    }
+
+    /// Builds `node`, an entry resolved by [`Graph::prefetch_entry`] with hash `hash`,
+    /// through its constructor.
+    #[inline(always)]
+    fn build_resolved(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
+        match node.op() {
+            Op::Const => self.intern_hashed(node, hash),
+            Op::PowI => self.powi_hashed(node.arg(0), node.exponent(), hash),
+            op => self.apply_hashed(op, node.args(), hash),
+        }
+    }
+
+    /// Builds entry `i` of a batch through its constructor (`built`: the ids of the
+    /// entries before it).
+    fn build_entry(
+        &mut self,
+        entry: &BatchNode,
+        i: usize,
+        built: &[NodeId],
+    ) -> Result<NodeId, GraphError> {
+        let arg = |a: BatchArg| match a {
+            BatchArg::Id(id) => Ok(id),
+            BatchArg::Entry(j) => built
+                .get(j as usize)
+                .copied()
+                .ok_or(GraphError::ForwardEntry {
+                    entry: i,
+                    operand: j as usize,
+                }),
+        };
+        match *entry {
+            BatchNode::Apply(op, args) => {
+                let n = op.arity();
+                let mut ids = [NodeId::new(0); 3];
+                for k in 0..n {
+                    ids[k] = arg(args[k])?;
+                }
+                self.apply(op, &ids[..n])
+            }
+            BatchNode::Constant(x) => self.constant(x),
+            BatchNode::PowI(a, n) => {
+                let a = arg(a)?;
+                self.powi(a, n)
+            }
+        }
     }
 }
 

@@ -52,7 +52,10 @@ pub enum FloatMode {
 ///
 /// - The smart constructors ask the op array (one byte a node, 1 MB at a million)
 ///   whether an operand is a constant, an input, or the operator a rewrite looks
-///   for, and read the 16-byte node only when it is.
+///   for, and read the 16-byte node only when it is. Each operand's op byte is read
+///   once; when no operand has an operator a rule of the new node's operator looks
+///   for (most nodes), the rules are not called at all (a mask per operator, in
+///   `simplify.rs`).
 /// - The hash ignores the order of commutative operands, so the table's cache line
 ///   for the node is prefetched on entry to [`Graph::apply`], while the operands are
 ///   folded and ordered.
@@ -242,7 +245,13 @@ impl Graph {
     /// ```
     #[inline(always)]
     pub fn prefetch(&self, node: &Node) {
-        self.table.prefetch(node.hash64());
+        self.prefetch_hashed(node, node.hash64());
+    }
+
+    /// [`Graph::prefetch`] of a node whose [`Node::hash64`] is `hash`.
+    #[inline(always)]
+    pub(crate) fn prefetch_hashed(&self, node: &Node, hash: u64) {
+        self.table.prefetch(hash);
         for a in node.args() {
             if a.index() < self.nodes.len() {
                 prefetch(&self.ops[a.index()]);
@@ -298,6 +307,18 @@ impl Graph {
     pub fn powi(&mut self, a: NodeId, n: i32) -> Result<NodeId, GraphError> {
         let hash = Node::powi(a, n).hash64();
         self.table.prefetch(hash);
+        self.powi_hashed(a, n, hash)
+    }
+
+    /// [`Graph::powi`] of a node whose [`Node::hash64`] is `hash` (the table's line for
+    /// it already asked for).
+    #[inline]
+    pub(crate) fn powi_hashed(
+        &mut self,
+        a: NodeId,
+        n: i32,
+        hash: u64,
+    ) -> Result<NodeId, GraphError> {
         self.check(a)?;
         if let Some(x) = self.constant_value(a) {
             return self.constant(crate::op::powi(x, n));
@@ -326,27 +347,50 @@ impl Graph {
         // ordered; the node is built as it is unless a rewrite applies.
         let hash = Node::apply(op, args).hash64();
         self.table.prefetch(hash);
-        let mut values = [0.0; 3];
-        let mut all_constant = true;
-        for (v, &a) in values.iter_mut().zip(args) {
-            self.check(a)?;
-            match self.constant_value(a) {
-                Some(x) => *v = x,
-                None => all_constant = false,
-            }
+        self.apply_hashed(op, args, hash)
+    }
+
+    /// [`Graph::apply`] past its arity check, of a node whose [`Node::hash64`] is
+    /// `hash` (the table's line for it already asked for).
+    #[inline(always)]
+    pub(crate) fn apply_hashed(
+        &mut self,
+        op: Op,
+        args: &[NodeId],
+        hash: u64,
+    ) -> Result<NodeId, GraphError> {
+        debug_assert_eq!(args.len(), op.arity());
+        // Each operand's operator is read once, from the one-byte op array: the read
+        // checks the id, and the operators decide folding, operand order and whether
+        // any rewrite may apply (most nodes have no constant operand and no operand a
+        // rule looks for, and skip the rules altogether).
+        let mut kinds = [Op::Input; 3];
+        let mut seen = 0u32;
+        for (k, &a) in kinds.iter_mut().zip(args) {
+            *k = match self.ops.get(a.index()) {
+                Some(&o) => o,
+                None => return Err(GraphError::UnknownNode { id: a }),
+            };
+            seen |= simplify::bit(*k);
         }
-        if all_constant {
+        if seen == simplify::bit(Op::Const) {
+            let mut values = [0.0; 3];
+            for (v, &a) in values.iter_mut().zip(args) {
+                *v = self.node(a).constant_value().unwrap_or(f64::NAN);
+            }
             return self.constant(op.eval(&values[..args.len()], 0));
         }
         // Three fixed reads, not a copy of `args.len()` ids (a call of `memcpy`).
         let at = |i: usize| args.get(i).copied().unwrap_or(NodeId::new(0));
         let mut args_buf = [at(0), at(1), at(2)];
         let args = &mut args_buf[..op.arity()];
-        if op.is_commutative() && self.goes_before(args[1], args[0]) {
+        if op.is_commutative() && self.goes_before(args[1], kinds[1], args[0], kinds[0]) {
             args.swap(0, 1);
         }
-        if let Some(id) = simplify::rewrite(self, op, args)? {
-            return Ok(id);
+        if simplify::may_rewrite(self.mode, op, seen, args) {
+            if let Some(id) = simplify::rewrite(self, op, args)? {
+                return Ok(id);
+            }
         }
         self.intern_hashed(Node::apply(op, args), hash)
     }
@@ -459,14 +503,15 @@ impl Graph {
     /// then constants. Only the operations' relative order depends on when nodes were
     /// built, and the printer writes operations in id order, so a dump parses back to
     /// operands in the same order whenever the inputs and constants were created.
+    /// `op_a` and `op_b` are the operators of `a` and `b`.
     #[inline]
-    fn goes_before(&self, a: NodeId, b: NodeId) -> bool {
-        let rank = |id: NodeId| match self.op(id) {
+    pub(crate) fn goes_before(&self, a: NodeId, op_a: Op, b: NodeId, op_b: Op) -> bool {
+        let rank = |op: Op| match op {
             Op::Input => 0u8,
             Op::Const => 2,
             _ => 1,
         };
-        match (rank(a), rank(b)) {
+        match (rank(op_a), rank(op_b)) {
             (0, 0) => self.input_name(a) < self.input_name(b),
             (ra, rb) if ra != rb => ra < rb,
             _ => a < b,
@@ -489,9 +534,11 @@ impl Graph {
         self.intern_hashed(node, node.hash64())
     }
 
-    /// [`Graph::intern`] of a node whose [`Node::hash64`] is `hash`.
-    #[inline]
-    fn intern_hashed(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
+    /// [`Graph::intern`] of a node whose [`Node::hash64`] is `hash`. Inlined into
+    /// every constructor (callgrind: a call cost about 25 instructions a node in
+    /// saving registers and passing the node and result); growth is out of line.
+    #[inline(always)]
+    pub(crate) fn intern_hashed(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
         debug_assert_eq!(hash, node.hash64());
         if self.table.len() == self.table.capacity() {
             self.table.grow();

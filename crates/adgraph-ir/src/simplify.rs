@@ -2,7 +2,9 @@
 //!
 //! Called by [`Graph::apply`] and [`Graph::powi`] after constant folding and operand
 //! ordering: each rule looks at one new node and its operands (one or two levels
-//! down), and returns an equivalent node built from simpler parts. `Strict` rules
+//! down), and returns an equivalent node built from simpler parts. `apply` first asks
+//! [`may_rewrite`] whether any operand has an operator a rule of the node's operator
+//! looks for, from the op bytes it has already read, and most nodes skip the rules. `Strict` rules
 //! leave every output bit-identical for every input (NaN, infinities, signed zeros and
 //! subnormals included; only the sign or payload of a NaN may differ); `Fast` rules
 //! hold in real arithmetic only. Each rule strips at least one operator from a pattern
@@ -106,6 +108,81 @@ fn sign_is_clear(g: &Graph, id: NodeId) -> bool {
         Op::PowI => g.node(id).exponent() % 2 == 0,
         op => op.is_comparison(),
     }
+}
+
+/// In a [`triggers`] mask: a rule of the operator compares two of its operands (the
+/// last two: `a` and `b` of a binary operator, the branches of a select).
+const EQUAL: u32 = 1 << 31;
+
+/// The bit of operator `op` in a [`triggers`] mask (every operator is below 31).
+#[inline]
+pub(crate) const fn bit(op: Op) -> u32 {
+    1 << op as u32
+}
+
+/// What may make a rule of [`rewrite`] apply to `op(args)` in `fast` mode or not: the
+/// bits of the operators some operand must have, and [`EQUAL`] if a rule applies
+/// when the last two operands are one node. Where no operand has one of those
+/// operators (and the last two differ, or [`EQUAL`] is clear), every rule of `op`
+/// declines without building anything, so [`Graph::apply`] skips [`rewrite`] after
+/// looking at the operators it has already read for folding and ordering. Each mask
+/// is read off the rules below (an operand's operator is the first thing each rule
+/// tests; a rule on an operand's operands first tests the operand's operator); the
+/// test `skipped_rewrites_never_apply` tries every operator on operands of every
+/// operator, in both modes.
+const fn triggers(op: Op, fast: bool) -> u32 {
+    let (c, neg, mul, div, sub, add) = (
+        bit(Op::Const),
+        bit(Op::Neg),
+        bit(Op::Mul),
+        bit(Op::Div),
+        bit(Op::Sub),
+        bit(Op::Add),
+    );
+    let (powi, exp, log, abs) = (bit(Op::PowI), bit(Op::Exp), bit(Op::Log), bit(Op::Abs));
+    let comparisons =
+        bit(Op::Lt) | bit(Op::Le) | bit(Op::Gt) | bit(Op::Ge) | bit(Op::Eq) | bit(Op::Ne);
+    match op {
+        Op::Neg => neg | mul | div | sub,
+        Op::Add if fast => c | neg | mul | sub | EQUAL,
+        Op::Add => c | neg | mul | EQUAL,
+        Op::Sub if fast => c | neg | mul | add | sub | EQUAL,
+        Op::Sub => c | neg,
+        Op::Mul if fast => c | neg | powi | div | exp,
+        Op::Mul => c | neg | powi,
+        Op::Div if fast => c | neg | mul | exp | powi | EQUAL,
+        Op::Div => c | neg,
+        Op::Abs => neg | exp | bit(Op::Sigmoid) | abs | powi | comparisons,
+        Op::Exp if fast => log,
+        Op::Log if fast => exp,
+        Op::Sqrt if fast => powi,
+        Op::Min | Op::Max => neg | EQUAL,
+        Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne => neg | EQUAL,
+        Op::Select => c | neg | abs | bit(Op::Ne) | bit(Op::Eq) | bit(Op::Select) | EQUAL,
+        _ => 0,
+    }
+}
+
+/// [`triggers`] of every operator, indexed by `[fast as usize][op as usize]`.
+const TRIGGERS: [[u32; Op::ALL.len()]; 2] = {
+    let mut t = [[0; Op::ALL.len()]; 2];
+    let mut i = 0;
+    while i < Op::ALL.len() {
+        t[0][i] = triggers(Op::ALL[i], false);
+        t[1][i] = triggers(Op::ALL[i], true);
+        i += 1;
+    }
+    t
+};
+
+/// Whether some rule of [`rewrite`] may apply to `op(args)` in `mode`, where `seen`
+/// has the [`bit`] of every operand's operator. `false` means [`rewrite`] would
+/// return `None`; `true` only that it must be asked.
+#[inline]
+pub(crate) fn may_rewrite(mode: FloatMode, op: Op, seen: u32, args: &[NodeId]) -> bool {
+    let mask = TRIGGERS[(mode == FloatMode::Fast) as usize][op as usize];
+    let n = args.len();
+    seen & mask != 0 || (mask & EQUAL != 0 && n >= 2 && args[n - 2] == args[n - 1])
 }
 
 /// Rewrites `op(args)`, or returns `None` to build it as it is. `args` are already

@@ -196,6 +196,64 @@ fn large_batches_match() {
         }
     }
     agree(FloatMode::Strict, 1 << 18, &steps, &[1000]);
+    agree(FloatMode::Fast, 1 << 18, &steps[..5000], &[]);
+}
+
+#[test]
+fn errors_are_the_same_where_a_batch_prefetches() {
+    // Each bad entry after twelve good ones (more than the prefetch distance), in a
+    // graph too small to prefetch and in one past 2^18 nodes: the same error, after
+    // the same entries.
+    let unknown = BatchArg::Id(NodeId::new(u32::MAX - 1));
+    let bad = [
+        (
+            BatchNode::apply(Op::Sin, &[unknown]).unwrap(),
+            GraphError::UnknownNode {
+                id: NodeId::new(u32::MAX - 1),
+            },
+        ),
+        (
+            BatchNode::PowI(unknown, 3),
+            GraphError::UnknownNode {
+                id: NodeId::new(u32::MAX - 1),
+            },
+        ),
+        (
+            BatchNode::Apply(Op::Const, [BatchArg::Entry(0); 3]),
+            GraphError::Arity {
+                op: Op::Const,
+                found: 0,
+            },
+        ),
+        (
+            BatchNode::apply(Op::Cos, &[BatchArg::Entry(40)]).unwrap(),
+            GraphError::ForwardEntry {
+                entry: 12,
+                operand: 40,
+            },
+        ),
+    ];
+    for filler in [0, 1 << 18] {
+        for (entry, want) in &bad {
+            let mut g = Graph::new();
+            for k in 0..filler {
+                g.constant(k as f64).unwrap();
+            }
+            let x = g.input("x").unwrap();
+            let mut batch: Vec<BatchNode> = (0..12)
+                .map(|k| match k {
+                    0 => BatchNode::apply(Op::Sin, &[BatchArg::Id(x)]).unwrap(),
+                    _ => BatchNode::apply(Op::Exp, &[BatchArg::Entry(k - 1)]).unwrap(),
+                })
+                .collect();
+            batch.push(*entry);
+            batch.extend_from_within(..12);
+            let mut ids = Vec::new();
+            assert_eq!(g.extend_indexed(&batch, &mut ids), Err(want.clone()));
+            assert_eq!(ids.len(), 12, "the entries before the bad one are built");
+            assert_eq!(g.len(), filler + 13);
+        }
+    }
 }
 
 #[test]

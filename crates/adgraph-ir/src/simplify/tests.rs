@@ -593,3 +593,106 @@ fn strict_keeps_what_is_not_exact() {
     let le = g.apply(Op::Le, &[x, x]).unwrap();
     assert_eq!(g.node(le).op(), Op::Le, "NaN <= NaN is false");
 }
+
+/// Every operator on operands of every operator (and on equal operands), in both
+/// modes: wherever [`may_rewrite`] says no rule applies, [`rewrite`] finds none. The
+/// operands are inputs, constants, every operator on those, and negations of
+/// those, so the rules that look two levels down see what they look for.
+#[test]
+fn skipped_rewrites_never_apply() {
+    for mode in [FloatMode::Strict, FloatMode::Fast] {
+        let mut g = Graph::with_mode(mode);
+        let (x, y, z) = (
+            g.input("x").unwrap(),
+            g.input("y").unwrap(),
+            g.input("z").unwrap(),
+        );
+        let consts: Vec<NodeId> = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 3.0, f64::NAN]
+            .iter()
+            .map(|&c| k(&mut g, c))
+            .collect();
+        let (zero, two, minus_one) = (consts[0], consts[4], consts[3]);
+        let mut pool = vec![x, y, z];
+        pool.extend(&consts);
+        let pairs = [
+            (x, y),
+            (y, x),
+            (x, x),
+            (x, two),
+            (two, x),
+            (x, zero),
+            (zero, x),
+            (x, minus_one),
+        ];
+        for &op in Op::ALL {
+            match op.arity() {
+                1 if op != Op::PowI => pool.push(ap(&mut g, op, &[x])),
+                2 => pool.extend(pairs.iter().map(|&(a, b)| ap(&mut g, op, &[a, b]))),
+                3 => {
+                    pool.push(ap(&mut g, op, &[x, y, z]));
+                    pool.push(ap(&mut g, op, &[y, two, zero]));
+                    pool.push(ap(&mut g, op, &[x, zero, two]));
+                }
+                _ => {}
+            }
+        }
+        for n in [2, 3, 4, -1, -2] {
+            pool.push(g.powi(x, n).unwrap());
+        }
+        let level1 = pool.clone();
+        for &a in &level1 {
+            pool.push(g.neg(a).unwrap());
+        }
+        pool.sort();
+        pool.dedup();
+        let mut skipped = 0;
+        let mut check = |g: &mut Graph, op: Op, args: &mut [NodeId]| {
+            if args.iter().all(|&a| g.op(a) == Op::Const) {
+                return;
+            }
+            if op.is_commutative() && g.goes_before(args[1], g.op(args[1]), args[0], g.op(args[0]))
+            {
+                args.swap(0, 1);
+            }
+            let seen = args.iter().fold(0, |s, &a| s | bit(g.op(a)));
+            if !may_rewrite(mode, op, seen, args) {
+                skipped += 1;
+                let r = rewrite(g, op, args).unwrap();
+                assert_eq!(
+                    r,
+                    None,
+                    "{mode:?} {op:?} {:?}",
+                    args.iter().map(|&a| *g.node(a)).collect::<Vec<_>>()
+                );
+            }
+        };
+        for &op in Op::ALL {
+            match op.arity() {
+                1 if op != Op::PowI => {
+                    for &a in &pool {
+                        check(&mut g, op, &mut [a]);
+                    }
+                }
+                2 => {
+                    for &a in &pool {
+                        for &b in &pool {
+                            check(&mut g, op, &mut [a, b]);
+                        }
+                    }
+                }
+                3 => {
+                    let small: Vec<NodeId> = pool.iter().copied().step_by(5).collect();
+                    for &c in &pool {
+                        for &a in &small {
+                            for &b in &small {
+                                check(&mut g, op, &mut [c, a, b]);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(skipped > 10_000, "{mode:?}: only {skipped} skipped");
+    }
+}
