@@ -4,22 +4,21 @@
 //! advance, record and reverse actions); this module carries the plan out over the
 //! program's [`Trace`], measuring what it holds. Working values live in slots reused by
 //! forward liveness, adjoints in slots reused by reverse liveness; checkpoints and
-//! tapes are slices in stack-ordered bump arenas ([`crate::reverse_arena`]), metered
-//! as they are allocated and released. Every plan sweeps the instructions backward in
+//! tapes are slices laid end to end on one stack ([`crate::reverse_stack`]), metered
+//! as they are pushed and popped. Every plan sweeps the instructions backward in
 //! the same order with the same values, so gradients are bit-identical across plans.
 
-use crate::reverse_arena::ArenaStack;
 use crate::reverse_code::{
     chain, fuse_runs, lower_forward, run_backward, run_forward, Bwd, Fwd, TAPE_SPARE,
 };
 use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
+use crate::reverse_stack::{ObjectStack, StackMemory};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
 use adgraph_remat::{
     plan_checkpoints, tapes, Action, CostModel, Frontier, Plan, Source, Strategy, Trace,
     NEEDS_RESULT, NO_SLOT,
 };
-use bumpalo::Bump;
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -33,10 +32,11 @@ pub struct Stats {
     /// Instructions swept backward.
     pub backward_ops: u64,
     /// Peak bytes held: working slots, adjoint slots, checkpoints and tapes (the sum of
-    /// the live slices allocated from the arenas), for all lanes of the sweep.
+    /// the live slices on the checkpoint and tape stack), for all lanes of the sweep.
     pub peak_bytes: u64,
-    /// Peak bytes the checkpoint and tape arenas reserved (their chunk capacities;
-    /// at least the slices' bytes, more by the allocator's rounding).
+    /// Peak bytes of the checkpoint and tape stack in use: its live slices and the
+    /// spare places a recording writes past its tape (the stack's buffer holds at
+    /// least this).
     pub reserved_bytes: u64,
     /// Points swept at once.
     pub lanes: usize,
@@ -64,8 +64,8 @@ pub struct BatchVjp {
     pub stats: Stats,
 }
 
-/// Memory a sweep reuses from call to call: working and adjoint slots and the pool of
-/// checkpoint and tape arenas. Sweeping with one workspace again touches memory already
+/// Memory a sweep reuses from call to call: working and adjoint slots and the
+/// checkpoint and tape stack. Sweeping with one workspace again touches memory already
 /// mapped, instead of fresh pages every call, and clears nothing it need not: a sweep
 /// writes every working slot before reading it, and leaves every adjoint slot zero.
 #[derive(Default)]
@@ -81,8 +81,8 @@ pub struct ReverseWorkspace {
     /// Set while a sweep runs: a sweep that never finished (a panic) may have left
     /// adjoints set, so the next one clears them all first.
     dirty: bool,
-    /// Reset arenas for checkpoints and tapes.
-    pool: Vec<Bump>,
+    /// The checkpoint and tape stack's memory.
+    stack: StackMemory,
 }
 
 impl ReverseWorkspace {
@@ -91,10 +91,10 @@ impl ReverseWorkspace {
         ReverseWorkspace::default()
     }
 
-    /// Bytes the workspace's buffers and arenas have reserved.
+    /// Bytes the workspace's buffers have reserved.
     fn reserved(&self) -> usize {
         std::mem::size_of::<f64>() * (self.work.capacity() + self.adj.capacity())
-            + self.pool.iter().map(Bump::allocated_bytes).sum::<usize>()
+            + self.stack.reserved()
     }
 }
 
@@ -154,15 +154,15 @@ pub struct ReversePlan<'a> {
     /// the inner value is used only by the outer (a code whose result is on its
     /// segment's tape is marked `keep`).
     forward: Vec<Fwd>,
-    /// Per boundary: the index in `forward` of the segment's first code.
-    forward_starts: Vec<u32>,
     /// Backward instructions in their general form, one per step (sources depend on
     /// the plan's tapes): what `BKind::General` runs.
     general: Vec<Backward>,
     /// Backward instructions lowered for the sweeps, one per step.
     backward: Vec<Bwd>,
-    /// Per boundary: the working slots its checkpoint copies (empty if never stored).
-    checkpoint_slots: Vec<Vec<u32>>,
+    /// The plan's actions with what each needs looked up.
+    moves: Vec<Move>,
+    /// The working slots the checkpoints copy, each checkpoint's a range of them.
+    checkpoint_slots: Vec<u32>,
     /// The leaves (inputs and constants) in trace order: working slot and value.
     leaves: Vec<(u32, Leaf)>,
     /// Per input, in input order: the adjoint slot the sweep reads its gradient from.
@@ -281,7 +281,7 @@ impl<'a> ReversePlan<'a> {
                 stored[k as usize] = true;
             }
         }
-        let mut checkpoint_slots = vec![Vec::new(); l + 1];
+        let mut checkpoint_slots: Vec<Vec<u32>> = vec![Vec::new(); l + 1];
         for j in 0..trace.steps().len() as u32 {
             let v = first + j;
             let last = trace.last_use(v);
@@ -350,7 +350,8 @@ impl<'a> ReversePlan<'a> {
         } else {
             lower_forward(&forward_code, &keep, |_| None)
         };
-        let forward_starts = b.iter().map(|&k| code_at[k as usize]).collect();
+        let forward_starts: Vec<u32> = b.iter().map(|&k| code_at[k as usize]).collect();
+        let (moves, checkpoint_slots) = lower_actions(plan, &forward_starts, &checkpoint_slots)?;
         let mut backward: Vec<Bwd> = backward_code
             .iter()
             .enumerate()
@@ -398,9 +399,9 @@ impl<'a> ReversePlan<'a> {
             tape_lengths,
             carried,
             forward,
-            forward_starts,
             general: backward_code,
             backward,
+            moves,
             checkpoint_slots,
         })
     }
@@ -565,12 +566,6 @@ impl<'a> ReversePlan<'a> {
         Ok(())
     }
 
-    /// The forward code from boundary `from` to boundary `to`.
-    fn forward_code(&self, from: u32, to: u32) -> &[Fwd] {
-        let s = &self.forward_starts;
-        &self.forward[s[from as usize] as usize..s[to as usize] as usize]
-    }
-
     /// One sweep over `W` lanes. `inputs`, `cotangents`, `outputs` and `adjoints` are
     /// lane-major (`[k * W + lane]`); `adjoints` is overwritten with every input's.
     fn sweep<const W: usize>(
@@ -584,7 +579,6 @@ impl<'a> ReversePlan<'a> {
         let t = self.trace;
         // What the unchecked leaf and adjoint copies below rely on.
         assert!(inputs.len() == self.inputs * W);
-        let b = self.plan.boundaries();
         let l = self.plan.segment_count();
         let (n_work, n_adj) = (t.slot_count() as usize * W, t.adjoint_count() as usize * W);
         if ws.dirty {
@@ -603,9 +597,9 @@ impl<'a> ReversePlan<'a> {
             work.fill(f64::NAN);
         }
         let adj = &mut ws.adj[..n_adj];
-        let mut held = ArenaStack::new(
+        let mut held = ObjectStack::new(
             (std::mem::size_of_val(work) + std::mem::size_of_val(adj)) as u64,
-            std::mem::take(&mut ws.pool),
+            std::mem::take(&mut ws.stack),
         );
         for &(slot, leaf) in &self.leaves {
             // SAFETY: `lay_out` checked each leaf's slot against the slot count and
@@ -647,20 +641,12 @@ impl<'a> ReversePlan<'a> {
         if l == 0 {
             take_outputs(work, outputs);
         }
-        let (mut pos, mut frontier) = (0u32, 0u32);
-        let mut checkpoint_at = vec![usize::MAX; l as usize + 1];
-        let count = |stats: &mut Stats, from: u32, to: u32, frontier: &mut u32| {
-            let fresh = from.max(*frontier).min(to);
-            stats.forward_ops += (b[to as usize] - b[fresh as usize]) as u64;
-            stats.recomputed_ops += (b[fresh as usize] - b[from as usize]) as u64;
-            *frontier = (*frontier).max(to);
-        };
-        for &action in self.plan.actions() {
-            match action {
-                Action::Store(k) => {
-                    let slots = &self.checkpoint_slots[k as usize];
+        for &m in &self.moves {
+            match m {
+                Move::Store { slots } => {
+                    let slots = &self.checkpoint_slots[range(slots)];
                     // SAFETY: the copies write all `slots.len() * W` values.
-                    let i = unsafe {
+                    unsafe {
                         held.push_filled(slots.len() * W, 0, |dst| {
                             for (n, &s) in slots.iter().enumerate() {
                                 let src = &work[s as usize * W..][..W];
@@ -668,32 +654,33 @@ impl<'a> ReversePlan<'a> {
                             }
                         })
                     };
-                    checkpoint_at[k as usize] = i;
                 }
-                Action::Restore(k) => {
-                    if k > 0 {
-                        let src = held.get(checkpoint_at[k as usize]);
-                        for (n, &s) in self.checkpoint_slots[k as usize].iter().enumerate() {
-                            work[s as usize * W..][..W].copy_from_slice(&src[n * W..][..W]);
-                        }
+                Move::Restore { at, slots } => {
+                    let src = held.get(at as usize);
+                    for (n, &s) in self.checkpoint_slots[range(slots)].iter().enumerate() {
+                        work[s as usize * W..][..W].copy_from_slice(&src[n * W..][..W]);
                     }
-                    pos = k;
                 }
-                Action::Free(k) => {
-                    held.pop();
-                    checkpoint_at[k as usize] = usize::MAX;
-                }
-                Action::Advance(k) => {
-                    count(&mut stats, pos, k, &mut frontier);
-                    let code = self.forward_code(pos, k);
+                Move::Free => held.pop(),
+                Move::Advance { code, counts } => {
+                    stats.forward_ops += counts.fresh as u64;
+                    stats.recomputed_ops += counts.again as u64;
+                    let code = &self.forward[range(code)];
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
                     unsafe { run_forward::<W, false>(code, work, std::ptr::null_mut()) };
-                    pos = k;
+                    if counts.outputs {
+                        take_outputs(work, outputs);
+                    }
                 }
-                Action::Record(j) => {
-                    count(&mut stats, j, j + 1, &mut frontier);
-                    let carried = &self.carried[j as usize];
-                    let code = self.forward_code(j, j + 1);
+                Move::Record {
+                    code,
+                    counts,
+                    segment,
+                } => {
+                    stats.forward_ops += counts.fresh as u64;
+                    stats.recomputed_ops += counts.again as u64;
+                    let carried = &self.carried[segment as usize];
+                    let code = &self.forward[range(code)];
                     let work = &mut *work;
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes;
                     // `new` checked that the tape holds the carried values at offsets
@@ -701,7 +688,7 @@ impl<'a> ReversePlan<'a> {
                     // segment: the copies and the recording write every value, and
                     // the recording's spare stores stay within `TAPE_SPARE` places.
                     unsafe {
-                        let len = self.tape_lengths[j as usize] as usize * W;
+                        let len = self.tape_lengths[segment as usize] as usize * W;
                         held.push_filled(len, TAPE_SPARE * W, |tape| {
                             for &(s, o) in carried {
                                 let src = &work[s as usize * W..][..W];
@@ -714,24 +701,22 @@ impl<'a> ReversePlan<'a> {
                             run_forward::<W, true>(code, work, tape.add(carried.len() * W));
                         })
                     };
-                    pos = j + 1;
+                    if counts.outputs {
+                        take_outputs(work, outputs);
+                    }
                 }
-                Action::Reverse(j) => {
-                    let range = b[j as usize] as usize..b[j as usize + 1] as usize;
-                    stats.backward_ops += range.len() as u64;
+                Move::Reverse { code } => {
+                    let code = range(code);
+                    stats.backward_ops += code.len() as u64;
                     let tape = held.get(held.len() - 1);
                     // SAFETY: sources and adjoint slots checked in `new` against the
                     // slot counts and this segment's tape length (`tape` has
                     // `tape_lengths[j] * W` values); the lowered code uses only those.
                     unsafe {
-                        run_backward::<W>(&self.backward[range], &self.general, tape, work, adj)
+                        run_backward::<W>(&self.backward[code], &self.general, tape, work, adj)
                     };
                     held.pop();
                 }
-            }
-            if pos == l && frontier == l && matches!(action, Action::Advance(_) | Action::Record(_))
-            {
-                take_outputs(work, outputs);
             }
         }
         // Gathered into an empty vector rather than copied into a zeroed one: zeroing
@@ -760,7 +745,7 @@ impl<'a> ReversePlan<'a> {
         debug_assert!(adj.iter().all(|&a| a == 0.0), "a sweep left an adjoint set");
         stats.peak_bytes = held.peak();
         stats.reserved_bytes = held.reserved_peak();
-        ws.pool = held.into_pool();
+        ws.stack = held.into_memory();
         ws.dirty = false;
         stats
     }
@@ -811,6 +796,153 @@ fn check_code(
         }
     }
     Ok(())
+}
+
+/// A schedule action with what the sweep needs looked up when the plan is laid out
+/// ([`lower_actions`]): code ranges, checkpoint slots, stack positions, instruction
+/// counts. (Looking them up per action, and keeping a table of checkpoint positions
+/// allocated per call, cost some 40 machine instructions an action; revolve issues
+/// one per 8 instructions on the RK4 chain.)
+#[derive(Clone, Copy, Debug)]
+enum Move {
+    /// Pushes a checkpoint of working slots `checkpoint_slots[slots]`.
+    Store {
+        /// Range of `checkpoint_slots`.
+        slots: (u32, u32),
+    },
+    /// Copies the checkpoint at stack position `at` back into its working slots.
+    Restore {
+        /// Stack position of the checkpoint.
+        at: u32,
+        /// Range of `checkpoint_slots`.
+        slots: (u32, u32),
+    },
+    /// Releases the top checkpoint.
+    Free,
+    /// Runs `forward[code]`, keeping nothing.
+    Advance {
+        /// Range of `forward`.
+        code: (u32, u32),
+        /// What the run counts.
+        counts: Counts,
+    },
+    /// Runs `forward[code]` (segment `segment`), pushing its tape.
+    Record {
+        /// Range of `forward`.
+        code: (u32, u32),
+        /// What the run counts.
+        counts: Counts,
+        /// The segment recorded.
+        segment: u32,
+    },
+    /// Sweeps `backward[code]` from the top tape, then releases it.
+    Reverse {
+        /// Range of `backward` (the segment's steps).
+        code: (u32, u32),
+    },
+}
+
+/// What a forward run counts: instructions run for the first time and again, and
+/// whether it ends at the end of the program (where the outputs are taken).
+#[derive(Clone, Copy, Debug)]
+struct Counts {
+    fresh: u32,
+    again: u32,
+    outputs: bool,
+}
+
+/// A `(start, end)` pair as a range.
+fn range((start, end): (u32, u32)) -> std::ops::Range<usize> {
+    start as usize..end as usize
+}
+
+/// Resolves the plan's actions into [`Move`]s: the forward code of each run and what it
+/// counts (each instruction is fresh the first time the frontier passes it), each
+/// checkpoint's slots (flattened: the second result) and, for a restore, the stack
+/// position it was pushed at. Fails on a schedule whose stack would underflow or that
+/// restores a checkpoint not held (the sweep indexes the stack without checks).
+fn lower_actions(
+    plan: &Plan,
+    forward_starts: &[u32],
+    checkpoint_slots: &[Vec<u32>],
+) -> Result<(Vec<Move>, Vec<u32>), ReverseError> {
+    let b = plan.boundaries();
+    let l = plan.segment_count();
+    let bad = || malformed("a schedule out of stack order");
+    let mut flat = Vec::new();
+    let mut ranges = Vec::with_capacity(checkpoint_slots.len());
+    for slots in checkpoint_slots {
+        let start = flat.len() as u32;
+        flat.extend_from_slice(slots);
+        ranges.push((start, flat.len() as u32));
+    }
+    // Per boundary: the stack position of its held checkpoint.
+    let mut held_at = vec![None; l as usize + 1];
+    let (mut depth, mut pos, mut frontier) = (0u32, 0u32, 0u32);
+    let run = |from: u32, to: u32, frontier: &mut u32| {
+        let fresh = from.max(*frontier).min(to);
+        let counts = Counts {
+            fresh: b[to as usize] - b[fresh as usize],
+            again: b[fresh as usize] - b[from as usize],
+            outputs: to == l,
+        };
+        *frontier = (*frontier).max(to);
+        let code = (forward_starts[from as usize], forward_starts[to as usize]);
+        (code, counts)
+    };
+    let mut moves = Vec::with_capacity(plan.actions().len());
+    for &a in plan.actions() {
+        let m = match a {
+            Action::Store(k) => {
+                held_at[k as usize] = Some(depth);
+                depth += 1;
+                Move::Store {
+                    slots: ranges[k as usize],
+                }
+            }
+            Action::Restore(k) => {
+                pos = k;
+                // Boundary 0's state is the leaves, never overwritten.
+                let at = if k == 0 {
+                    0
+                } else {
+                    held_at[k as usize].ok_or_else(bad)?
+                };
+                Move::Restore {
+                    at,
+                    slots: if k == 0 { (0, 0) } else { ranges[k as usize] },
+                }
+            }
+            Action::Free(k) => {
+                depth = depth.checked_sub(1).ok_or_else(bad)?;
+                held_at[k as usize] = None;
+                Move::Free
+            }
+            Action::Advance(k) => {
+                let (code, counts) = run(pos, k, &mut frontier);
+                pos = k;
+                Move::Advance { code, counts }
+            }
+            Action::Record(j) => {
+                let (code, counts) = run(j, j + 1, &mut frontier);
+                pos = j + 1;
+                depth += 1;
+                Move::Record {
+                    code,
+                    counts,
+                    segment: j,
+                }
+            }
+            Action::Reverse(j) => {
+                depth = depth.checked_sub(1).ok_or_else(bad)?;
+                Move::Reverse {
+                    code: (b[j as usize], b[j as usize + 1]),
+                }
+            }
+        };
+        moves.push(m);
+    }
+    Ok((moves, flat))
 }
 
 /// The adjoint slots a sweep leaves set: the outputs' are seeded, then, instruction by
