@@ -163,23 +163,29 @@ pub struct ReversePlan<'a> {
     moves: Vec<Move>,
     /// The working slots the checkpoints copy, each checkpoint's a range of them.
     checkpoint_slots: Vec<u32>,
-    /// The leaves (inputs and constants) in trace order: working slot and value.
-    leaves: Vec<(u32, Leaf)>,
-    /// Per input, in input order: the adjoint slot the sweep reads its gradient from.
+    /// The leaves (inputs and constants) in trace order, as runs of consecutive
+    /// working slots: inputs sit in slots `0..n` on every workload, so filling them
+    /// is one copy.
+    leaves: Vec<LeafRun>,
+    /// The constants' values, in the order of their runs.
+    constants: Vec<f64>,
+    /// Per input, in input order: the adjoint slot the sweep reads its gradient from
+    /// (and clears; all distinct).
     input_adjoints: Vec<u32>,
-    /// The adjoint slots a sweep leaves set (those of inputs, mostly): every other
-    /// slot's last access in the sweep is its reading by the instruction whose result
-    /// it holds, which clears it. The sweep's end clears these.
+    /// The other adjoint slots a sweep leaves set (usually none): every slot's last
+    /// access in the sweep is its reading by the instruction whose result it holds,
+    /// which clears it, but for the inputs' and these. The sweep's end clears them.
     set_adjoints: Vec<u32>,
 }
 
-/// What fills a leaf's working slot before a sweep.
+/// Leaves in consecutive working slots `slot..slot + len`, filled before a sweep from
+/// inputs `from..from + len` (`input`) or from `constants[from..from + len]`.
 #[derive(Clone, Copy, Debug)]
-enum Leaf {
-    /// Input number `k` of the point.
-    Input(u32),
-    /// A constant.
-    Constant(f64),
+struct LeafRun {
+    slot: u32,
+    len: u32,
+    from: u32,
+    input: bool,
 }
 
 impl<'a> ReversePlan<'a> {
@@ -364,35 +370,63 @@ impl<'a> ReversePlan<'a> {
         // Resolved once here: per call, walking the sources to the first step and
         // looking each slot up cost more than the copies (Rosenbrock n = 10,000:
         // about 50 machine instructions per input, callgrind).
-        let mut leaves = Vec::new();
+        let mut leaves: Vec<LeafRun> = Vec::new();
+        let mut constants = Vec::new();
         let mut input_adjoints = Vec::new();
         for (v, source) in trace.sources().iter().enumerate() {
             let slot = trace.slots()[v];
-            match *source {
+            let (input, from) = match *source {
                 Source::Input(k) => {
-                    leaves.push((slot, Leaf::Input(k)));
                     if k as usize != input_adjoints.len() {
                         return Err(malformed("an input out of input order"));
                     }
                     input_adjoints.push(trace.adjoint_slots()[v]);
+                    (true, k)
                 }
-                Source::Constant(x) => leaves.push((slot, Leaf::Constant(x))),
+                Source::Constant(x) => {
+                    constants.push(x);
+                    (false, constants.len() as u32 - 1)
+                }
                 Source::Step(_) => break,
+            };
+            match leaves.last_mut() {
+                Some(run)
+                    if run.input == input
+                        && run.slot.checked_add(run.len) == Some(slot)
+                        && run.from + run.len == from =>
+                {
+                    run.len += 1
+                }
+                _ => leaves.push(LeafRun {
+                    slot,
+                    len: 1,
+                    from,
+                    input,
+                }),
             }
         }
         // The sweeps index with these unchecked.
         let inputs = trace.input_count();
-        if leaves.iter().any(|&(slot, _)| slot >= trace.slot_count())
+        if leaves
+            .iter()
+            .any(|r| r.slot as u64 + r.len as u64 > trace.slot_count() as u64)
             || input_adjoints.len() != inputs
-            || input_adjoints.iter().any(|&a| a >= trace.adjoint_count())
         {
             return Err(malformed("a leaf's slot out of range"));
         }
-        let set_adjoints = set_adjoints(trace, &backward_code);
+        let mut seen = vec![false; trace.adjoint_count() as usize];
+        for &a in &input_adjoints {
+            match seen.get_mut(a as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err(malformed("an input's adjoint slot out of range or shared")),
+            }
+        }
+        let set_adjoints = set_adjoints(trace, &backward_code, &seen);
         Ok(ReversePlan {
             trace,
             plan,
             leaves,
+            constants,
             input_adjoints,
             set_adjoints,
             inputs,
@@ -601,19 +635,20 @@ impl<'a> ReversePlan<'a> {
             (std::mem::size_of_val(work) + std::mem::size_of_val(adj)) as u64,
             std::mem::take(&mut ws.stack),
         );
-        for &(slot, leaf) in &self.leaves {
-            // SAFETY: `lay_out` checked each leaf's slot against the slot count and
-            // each input index against the input count; `work` holds `slot_count * W`
-            // values and the callers checked `inputs` holds `input_count * W`.
+        for run in &self.leaves {
+            let (len, from) = (run.len as usize, run.from as usize);
+            // SAFETY: `lay_out` checked each run's slots against the slot count;
+            // `work` holds `slot_count * W` values. Input runs are within the input
+            // count (the inputs are numbered in order), and the callers checked
+            // `inputs` holds `input_count * W`.
             unsafe {
-                let lanes = work.as_mut_ptr().add(slot as usize * W);
-                match leaf {
-                    Leaf::Input(k) => {
-                        std::ptr::copy_nonoverlapping(inputs.as_ptr().add(k as usize * W), lanes, W)
-                    }
-                    Leaf::Constant(x) => {
+                let dst = work.as_mut_ptr().add(run.slot as usize * W);
+                if run.input {
+                    std::ptr::copy_nonoverlapping(inputs.as_ptr().add(from * W), dst, len * W);
+                } else {
+                    for (n, &x) in self.constants[from..from + len].iter().enumerate() {
                         for l in 0..W {
-                            *lanes.add(l) = x;
+                            *dst.add(n * W + l) = x;
                         }
                     }
                 }
@@ -727,13 +762,12 @@ impl<'a> ReversePlan<'a> {
         let dst = adjoints.spare_capacity_mut().as_mut_ptr().cast::<f64>();
         for (k, &slot) in self.input_adjoints.iter().enumerate() {
             // SAFETY: `lay_out` checked the adjoint slots against the adjoint count
-            // (`adj` holds `adjoint_count * W`); `dst` has room for `W` values per input.
+            // (`adj` holds `adjoint_count * W`) and that they are distinct (so clearing
+            // one loses no other's); `dst` has room for `W` values per input.
             unsafe {
-                std::ptr::copy_nonoverlapping(
-                    adj.as_ptr().add(slot as usize * W),
-                    dst.add(k * W),
-                    W,
-                )
+                let src = adj.as_mut_ptr().add(slot as usize * W);
+                std::ptr::copy_nonoverlapping(src, dst.add(k * W), W);
+                std::ptr::write_bytes(src, 0, W);
             };
         }
         // SAFETY: the loop wrote the first `input_adjoints.len() * W` values.
@@ -949,8 +983,9 @@ fn lower_actions(
 /// instruction backward, each instruction's result adjoint is read and cleared and its
 /// operands' are added to. (Passing an adjoint in a register instead, [`chain`],
 /// leaves its slot untouched, clear as it was; the general forms tell the same story.)
-/// Slots are the validated ones of `code`, so all below the adjoint count.
-fn set_adjoints(trace: &Trace, code: &[Backward]) -> Vec<u32> {
+/// Slots are the validated ones of `code`, so all below the adjoint count. Leaves out
+/// the inputs' (`input[slot]`), which the sweep clears as it reads them.
+fn set_adjoints(trace: &Trace, code: &[Backward], input: &[bool]) -> Vec<u32> {
     let mut set = vec![false; trace.adjoint_count() as usize];
     for &v in trace.outputs() {
         if let Some(s) = set.get_mut(trace.adjoint_slots()[v as usize] as usize) {
@@ -965,7 +1000,9 @@ fn set_adjoints(trace: &Trace, code: &[Backward]) -> Vec<u32> {
             }
         }
     }
-    (0..set.len() as u32).filter(|&s| set[s as usize]).collect()
+    (0..set.len() as u32)
+        .filter(|&s| set[s as usize] && !input[s as usize])
+        .collect()
 }
 
 /// The error for a plan laid out inconsistently with its trace.
