@@ -64,15 +64,13 @@ pub struct BatchVjp {
     pub stats: Stats,
 }
 
-/// Memory a sweep reuses from call to call: working and adjoint slots and the
-/// checkpoint and tape stack. Sweeping with one workspace again touches memory already
-/// mapped, instead of fresh pages every call, and clears nothing it need not: a sweep
-/// writes every working slot before reading it, and leaves every adjoint slot zero.
+/// Memory a sweep reuses from call to call: adjoint slots, and the buffer holding the
+/// working slots and the checkpoint and tape stack. Sweeping with one workspace again
+/// touches memory already mapped, instead of fresh pages every call, and clears
+/// nothing it need not: a sweep writes every working slot before reading it (what a
+/// sweep left there is never read by the next), and leaves every adjoint slot zero.
 #[derive(Default)]
 pub struct ReverseWorkspace {
-    /// Working slots (at least the plan's `slot_count * W`); what a sweep left there
-    /// is never read by the next (each slot is written before it is read).
-    work: Vec<f64>,
     /// Adjoint slots (at least `adjoint_count * W`), all zero between sweeps unless
     /// `dirty`: the backward sweep clears each result's adjoint as it reads it, and
     /// the sweep's end clears the few it leaves set (the inputs'), so the next sweep
@@ -81,7 +79,7 @@ pub struct ReverseWorkspace {
     /// Set while a sweep runs: a sweep that never finished (a panic) may have left
     /// adjoints set, so the next one clears them all first.
     dirty: bool,
-    /// The checkpoint and tape stack's memory.
+    /// The working slots, then the checkpoint and tape stack.
     stack: StackMemory,
 }
 
@@ -93,8 +91,7 @@ impl ReverseWorkspace {
 
     /// Bytes the workspace's buffers have reserved.
     fn reserved(&self) -> usize {
-        std::mem::size_of::<f64>() * (self.work.capacity() + self.adj.capacity())
-            + self.stack.reserved()
+        std::mem::size_of::<f64>() * self.adj.capacity() + self.stack.reserved()
     }
 }
 
@@ -161,6 +158,9 @@ pub struct ReversePlan<'a> {
     backward: Vec<Bwd>,
     /// The plan's actions with what each needs looked up.
     moves: Vec<Move>,
+    /// Working slots plus the largest extent of the checkpoint and tape stack (values
+    /// per lane): the buffer holding both.
+    extent: u32,
     /// The working slots the checkpoints copy, each checkpoint's a range of them.
     checkpoint_slots: Vec<u32>,
     /// The leaves (inputs and constants) in trace order, as runs of consecutive
@@ -357,12 +357,19 @@ impl<'a> ReversePlan<'a> {
             lower_forward(&forward_code, &keep, |_| None)
         };
         let forward_starts: Vec<u32> = b.iter().map(|&k| code_at[k as usize]).collect();
-        let (moves, checkpoint_slots) = lower_actions(plan, &forward_starts, &checkpoint_slots)?;
-        let mut backward: Vec<Bwd> = backward_code
-            .iter()
-            .enumerate()
-            .map(|(k, g)| Bwd::lower(g, k as u32))
-            .collect();
+        let layout = lower_actions(plan, &forward_starts, &checkpoint_slots, &tape_lengths)?;
+        // Tapes sit above the working slots in one buffer (`reverse_stack`).
+        let extent = u32::try_from(layout.extent)
+            .ok()
+            .and_then(|e| e.checked_add(trace.slot_count()))
+            .ok_or_else(|| malformed("a schedule holding more than 2^32 values"))?;
+        let mut backward: Vec<Bwd> = Vec::with_capacity(backward_code.len());
+        for (j, w) in b.windows(2).enumerate() {
+            let tape_base = trace.slot_count() + layout.tape_at[j];
+            for k in w[0]..w[1] {
+                backward.push(Bwd::lower(&backward_code[k as usize], k, tape_base));
+            }
+        }
         if fuse {
             chain(&mut backward, |j| only_use_by_next(j - 1));
             fuse_runs(&mut backward, |j| starts[j]);
@@ -435,8 +442,9 @@ impl<'a> ReversePlan<'a> {
             forward,
             general: backward_code,
             backward,
-            moves,
-            checkpoint_slots,
+            moves: layout.moves,
+            checkpoint_slots: layout.checkpoint_slots,
+            extent,
         })
     }
 
@@ -618,31 +626,38 @@ impl<'a> ReversePlan<'a> {
         if ws.dirty {
             ws.adj.fill(0.0);
         }
-        if ws.work.len() < n_work {
-            ws.work.resize(n_work, 0.0);
-        }
         if ws.adj.len() < n_adj {
             ws.adj.resize(n_adj, 0.0);
         }
         ws.dirty = true;
-        let work = &mut ws.work[..n_work];
+        let adj = &mut ws.adj[..n_adj];
+        // The working slots, then the checkpoints and tapes, in one buffer that does
+        // not grow during the sweep (`reverse_stack`).
+        let mut held = ObjectStack::new(
+            ((n_work + n_adj) * std::mem::size_of::<f64>()) as u64,
+            std::mem::take(&mut ws.stack),
+            n_work,
+            self.extent as usize * W,
+        );
+        let base = held.as_mut_ptr();
+        // The working slots, as a slice made afresh for each use (`held` reaches the
+        // objects above them through its own pointer; the backward sweep reads both
+        // through `base`, while no mutable slice is alive).
+        // SAFETY: the buffer's first `n_work` values are the working slots, no object
+        // overlaps them, and the buffer neither moves nor shrinks while `held` lives.
+        let work = || unsafe { std::slice::from_raw_parts_mut(base, n_work) };
         if cfg!(debug_assertions) {
             // Every slot is written before it is read; NaN shows any that is not.
-            work.fill(f64::NAN);
+            work().fill(f64::NAN);
         }
-        let adj = &mut ws.adj[..n_adj];
-        let mut held = ObjectStack::new(
-            (std::mem::size_of_val(work) + std::mem::size_of_val(adj)) as u64,
-            std::mem::take(&mut ws.stack),
-        );
         for run in &self.leaves {
             let (len, from) = (run.len as usize, run.from as usize);
             // SAFETY: `lay_out` checked each run's slots against the slot count;
-            // `work` holds `slot_count * W` values. Input runs are within the input
-            // count (the inputs are numbered in order), and the callers checked
+            // `base` holds `slot_count * W` working values. Input runs are within the
+            // input count (the inputs are numbered in order), and the callers checked
             // `inputs` holds `input_count * W`.
             unsafe {
-                let dst = work.as_mut_ptr().add(run.slot as usize * W);
+                let dst = base.add(run.slot as usize * W);
                 if run.input {
                     std::ptr::copy_nonoverlapping(inputs.as_ptr().add(from * W), dst, len * W);
                 } else {
@@ -674,12 +689,13 @@ impl<'a> ReversePlan<'a> {
             }
         };
         if l == 0 {
-            take_outputs(work, outputs);
+            take_outputs(work(), outputs);
         }
         for &m in &self.moves {
             match m {
                 Move::Store { slots } => {
                     let slots = &self.checkpoint_slots[range(slots)];
+                    let work = work();
                     // SAFETY: the copies write all `slots.len() * W` values.
                     unsafe {
                         held.push_filled(slots.len() * W, 0, |dst| {
@@ -692,6 +708,7 @@ impl<'a> ReversePlan<'a> {
                 }
                 Move::Restore { at, slots } => {
                     let src = held.get(at as usize);
+                    let work = work();
                     for (n, &s) in self.checkpoint_slots[range(slots)].iter().enumerate() {
                         work[s as usize * W..][..W].copy_from_slice(&src[n * W..][..W]);
                     }
@@ -702,9 +719,9 @@ impl<'a> ReversePlan<'a> {
                     stats.recomputed_ops += counts.again as u64;
                     let code = &self.forward[range(code)];
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes.
-                    unsafe { run_forward::<W, false>(code, work, std::ptr::null_mut()) };
+                    unsafe { run_forward::<W, false>(code, work(), std::ptr::null_mut()) };
                     if counts.outputs {
-                        take_outputs(work, outputs);
+                        take_outputs(work(), outputs);
                     }
                 }
                 Move::Record {
@@ -716,7 +733,7 @@ impl<'a> ReversePlan<'a> {
                     stats.recomputed_ops += counts.again as u64;
                     let carried = &self.carried[segment as usize];
                     let code = &self.forward[range(code)];
-                    let work = &mut *work;
+                    let work = work();
                     // SAFETY: slots checked in `new`; `work` has `slot_count * W` lanes;
                     // `new` checked that the tape holds the carried values at offsets
                     // `0..carried.len()`, then one value per kept instruction of the
@@ -740,15 +757,30 @@ impl<'a> ReversePlan<'a> {
                         take_outputs(work, outputs);
                     }
                 }
-                Move::Reverse { code } => {
+                Move::Reverse { code, at } => {
                     let code = range(code);
                     stats.backward_ops += code.len() as u64;
                     let tape = held.get(held.len() - 1);
+                    // The tape lies where `lay_out` placed it (its sources point there).
+                    #[cfg(debug_assertions)]
+                    assert_eq!(held.top() - tape.len(), n_work + at as usize * W);
+                    #[cfg(not(debug_assertions))]
+                    let _ = at;
                     // SAFETY: sources and adjoint slots checked in `new` against the
                     // slot counts and this segment's tape length (`tape` has
-                    // `tape_lengths[j] * W` values); the lowered code uses only those.
+                    // `tape_lengths[j] * W` values), the lowered sources placed at the
+                    // tape's position in the buffer at `base`, which holds the working
+                    // slots and the stack (no mutable slice of it is alive here).
                     unsafe {
-                        run_backward::<W>(&self.backward[code], &self.general, tape, work, adj)
+                        let work = std::slice::from_raw_parts(base, n_work);
+                        run_backward::<W>(
+                            &self.backward[code],
+                            &self.general,
+                            base,
+                            tape,
+                            work,
+                            adj,
+                        )
                     };
                     held.pop();
                 }
@@ -873,6 +905,9 @@ enum Move {
     Reverse {
         /// Range of `backward` (the segment's steps).
         code: (u32, u32),
+        /// Where the tape starts, in values per lane above the working slots (where
+        /// the lowered code's sources point).
+        at: u32,
     },
 }
 
@@ -890,16 +925,31 @@ fn range((start, end): (u32, u32)) -> std::ops::Range<usize> {
     start as usize..end as usize
 }
 
+/// The schedule laid out for the sweep: see [`lower_actions`].
+struct ScheduleLayout {
+    moves: Vec<Move>,
+    /// Every checkpoint's working slots, end to end.
+    checkpoint_slots: Vec<u32>,
+    /// Per segment: where its tape starts on the stack when it is swept backward
+    /// (values per lane above the working slots).
+    tape_at: Vec<u32>,
+    /// The largest extent of the stack (values per lane, spare places included).
+    extent: usize,
+}
+
 /// Resolves the plan's actions into [`Move`]s: the forward code of each run and what it
 /// counts (each instruction is fresh the first time the frontier passes it), each
-/// checkpoint's slots (flattened: the second result) and, for a restore, the stack
-/// position it was pushed at. Fails on a schedule whose stack would underflow or that
-/// restores a checkpoint not held (the sweep indexes the stack without checks).
+/// checkpoint's slots (flattened) and, for a restore, the stack position it was pushed
+/// at; and follows the stack's objects as the sweep will push them: where each
+/// segment's tape lies when it is swept backward, and how far the stack reaches.
+/// Fails on a schedule whose stack would underflow, that restores a checkpoint not
+/// held, or that sweeps a segment other than once (the sweep indexes without checks).
 fn lower_actions(
     plan: &Plan,
     forward_starts: &[u32],
     checkpoint_slots: &[Vec<u32>],
-) -> Result<(Vec<Move>, Vec<u32>), ReverseError> {
+    tape_lengths: &[u32],
+) -> Result<ScheduleLayout, ReverseError> {
     let b = plan.boundaries();
     let l = plan.segment_count();
     let bad = || malformed("a schedule out of stack order");
@@ -913,6 +963,16 @@ fn lower_actions(
     // Per boundary: the stack position of its held checkpoint.
     let mut held_at = vec![None; l as usize + 1];
     let (mut depth, mut pos, mut frontier) = (0u32, 0u32, 0u32);
+    // The objects' starts and ends as the sweep will push them (values per lane).
+    let mut starts: Vec<usize> = Vec::new();
+    let (mut top, mut extent) = (0usize, 0usize);
+    let mut tape_at = vec![None; l as usize];
+    let push =
+        |len: usize, spare: usize, starts: &mut Vec<usize>, top: &mut usize, extent: &mut usize| {
+            starts.push(*top);
+            *extent = (*extent).max(*top + len + spare);
+            *top += len;
+        };
     let run = |from: u32, to: u32, frontier: &mut u32| {
         let fresh = from.max(*frontier).min(to);
         let counts = Counts {
@@ -930,6 +990,13 @@ fn lower_actions(
             Action::Store(k) => {
                 held_at[k as usize] = Some(depth);
                 depth += 1;
+                push(
+                    checkpoint_slots[k as usize].len(),
+                    0,
+                    &mut starts,
+                    &mut top,
+                    &mut extent,
+                );
                 Move::Store {
                     slots: ranges[k as usize],
                 }
@@ -950,6 +1017,7 @@ fn lower_actions(
             Action::Free(k) => {
                 depth = depth.checked_sub(1).ok_or_else(bad)?;
                 held_at[k as usize] = None;
+                top = starts.pop().ok_or_else(bad)?;
                 Move::Free
             }
             Action::Advance(k) => {
@@ -961,6 +1029,13 @@ fn lower_actions(
                 let (code, counts) = run(j, j + 1, &mut frontier);
                 pos = j + 1;
                 depth += 1;
+                push(
+                    tape_lengths[j as usize] as usize,
+                    TAPE_SPARE,
+                    &mut starts,
+                    &mut top,
+                    &mut extent,
+                );
                 Move::Record {
                     code,
                     counts,
@@ -969,14 +1044,28 @@ fn lower_actions(
             }
             Action::Reverse(j) => {
                 depth = depth.checked_sub(1).ok_or_else(bad)?;
+                top = starts.pop().ok_or_else(bad)?;
+                let at = u32::try_from(top).map_err(|_| bad())?;
+                if tape_at[j as usize].replace(at).is_some() {
+                    return Err(malformed("a segment swept backward twice"));
+                }
                 Move::Reverse {
                     code: (b[j as usize], b[j as usize + 1]),
+                    at,
                 }
             }
         };
         moves.push(m);
     }
-    Ok((moves, flat))
+    Ok(ScheduleLayout {
+        moves,
+        checkpoint_slots: flat,
+        tape_at: tape_at
+            .into_iter()
+            .collect::<Option<_>>()
+            .ok_or_else(|| malformed("a segment never swept backward"))?,
+        extent,
+    })
 }
 
 /// The adjoint slots a sweep leaves set: the outputs' are seeded, then, instruction by

@@ -8,6 +8,14 @@
 //! pooled, cost about 170 machine instructions a push and pop, a tenth of a revolve
 //! gradient on the RK4 chain). The meter is the top itself: bytes held are the bytes of
 //! the live slices where they sit in the buffer, measured as the sweep runs.
+//!
+//! The working slots sit at the bottom of the same buffer, below the objects, so the
+//! backward sweep reads an operand, a working slot or a value on the tape, from one
+//! base: a segment's tape is always at the same place when it is swept backward (the
+//! schedule is fixed), so the plan's layout turns tape offsets into positions in the
+//! buffer once ([`crate::reverse_code::Bwd::lower`]), and no operand picks its base.
+//! Nothing here hands out references to the buffer: working slots and objects are
+//! reached through [`ObjectStack::as_mut_ptr`], so slices of disjoint parts coexist.
 
 /// The memory of an [`ObjectStack`], kept between sweeps.
 #[derive(Default)]
@@ -26,9 +34,12 @@ impl StackMemory {
     }
 }
 
-/// A stack of slices laid end to end in one buffer, with a byte meter.
+/// A stack of slices laid end to end in one buffer above a floor of working slots,
+/// with a byte meter.
 pub(crate) struct ObjectStack {
     memory: StackMemory,
+    /// Values below the first object (the working slots), not metered here.
+    floor: usize,
     /// End of the top object in `memory.buffer` (values).
     top: usize,
     /// Bytes held elsewhere for the whole sweep (working and adjoint slots).
@@ -41,17 +52,39 @@ pub(crate) struct ObjectStack {
 }
 
 impl ObjectStack {
-    /// An empty stack whose meter starts at `base` bytes (memory held for the whole
-    /// sweep elsewhere, e.g. working and adjoint slots), in `memory`.
-    pub(crate) fn new(base: u64, mut memory: StackMemory) -> ObjectStack {
+    /// An empty stack in `memory`, its buffer at least `capacity` values (it never
+    /// grows after), the first `floor` of them working slots; its meter starts at
+    /// `base` bytes (memory held for the whole sweep: working and adjoint slots).
+    pub(crate) fn new(
+        base: u64,
+        mut memory: StackMemory,
+        floor: usize,
+        capacity: usize,
+    ) -> ObjectStack {
         memory.starts.clear();
+        if memory.buffer.len() < capacity.max(floor) {
+            memory.buffer.resize(capacity.max(floor), 0.0);
+        }
         ObjectStack {
             memory,
-            top: 0,
+            floor,
+            top: floor,
             base,
-            peak: 0,
-            extent: 0,
+            peak: floor,
+            extent: floor,
         }
+    }
+
+    /// The buffer's first value (the working slots, then the objects): valid for
+    /// the stack's life, as the buffer never grows once made.
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut f64 {
+        self.memory.buffer.as_mut_ptr()
+    }
+
+    /// Where the next object would start (values from the buffer's first).
+    #[cfg(debug_assertions)]
+    pub(crate) fn top(&self) -> usize {
+        self.top
     }
 
     /// Pushes a zeroed slice of `len` values and returns its position in the stack.
@@ -79,22 +112,18 @@ impl ObjectStack {
     ) -> usize {
         let start = self.top;
         let end = start + len + spare;
-        if end > self.memory.buffer.len() {
-            self.grow(end);
-        }
+        // The buffer never grows: pointers into it are held across pushes. (The
+        // capacity is the schedule's extent, laid out with the plan.)
+        assert!(
+            end <= self.memory.buffer.len(),
+            "the stack outgrew its layout"
+        );
         fill(self.memory.buffer.as_mut_ptr().add(start));
         self.memory.starts.push(start);
         self.top = start + len;
         self.peak = self.peak.max(self.top);
         self.extent = self.extent.max(end);
         self.memory.starts.len() - 1
-    }
-
-    /// Grows the buffer to at least `len` values (moving the objects: they are found
-    /// by their starts, never by pointers kept across a push).
-    #[cold]
-    fn grow(&mut self, len: usize) {
-        self.memory.buffer.resize(len, 0.0);
     }
 
     /// Releases the top object.
@@ -105,12 +134,15 @@ impl ObjectStack {
         }
     }
 
-    /// The object at stack position `i`.
+    /// The object at stack position `i` (a slice made from the buffer's pointer, so
+    /// the working slots' slices stay valid).
     #[inline]
     pub(crate) fn get(&self, i: usize) -> &[f64] {
         let starts = &self.memory.starts;
-        let end = starts.get(i + 1).copied().unwrap_or(self.top);
-        &self.memory.buffer[starts[i]..end]
+        let (start, end) = (starts[i], starts.get(i + 1).copied().unwrap_or(self.top));
+        // SAFETY: `start <= end <= top <= buffer.len()`; objects do not overlap the
+        // working slots (below `floor`) or each other.
+        unsafe { std::slice::from_raw_parts(self.memory.buffer.as_ptr().add(start), end - start) }
     }
 
     /// The object at stack position `i`, mutably.
@@ -134,13 +166,13 @@ impl ObjectStack {
 
     /// The largest number of bytes held at once: `base` and the live slices.
     pub(crate) fn peak(&self) -> u64 {
-        self.base + (self.peak * std::mem::size_of::<f64>()) as u64
+        self.base + ((self.peak - self.floor) * std::mem::size_of::<f64>()) as u64
     }
 
-    /// The largest number of bytes of the buffer in use at once: the live slices and
-    /// the spare places given to a push (the buffer holds at least this).
+    /// The largest number of bytes of the objects' part of the buffer in use at once:
+    /// the live slices and the spare places given to a push.
     pub(crate) fn reserved_peak(&self) -> u64 {
-        (self.extent * std::mem::size_of::<f64>()) as u64
+        ((self.extent - self.floor) * std::mem::size_of::<f64>()) as u64
     }
 }
 
@@ -150,7 +182,7 @@ mod tests {
 
     #[test]
     fn meter_follows_pushes_and_pops() {
-        let mut s = ObjectStack::new(16, StackMemory::default());
+        let mut s = ObjectStack::new(16, StackMemory::default(), 3, 3 + 1006);
         let a = s.push(4);
         s.get_mut(a)[3] = 2.5;
         let b = s.push(10);
@@ -161,7 +193,6 @@ mod tests {
         let c = s.push(2);
         assert_eq!(b, c);
         assert_eq!(s.get(c), &[0.0, 0.0]);
-        // A push that grows the buffer keeps what lies below it.
         let d = s.push(1000);
         assert_eq!(s.get(a)[3], 2.5);
         assert_eq!(s.get(d).len(), 1000);
@@ -172,6 +203,6 @@ mod tests {
         assert!(s.reserved_peak() >= 8 * 1006);
         // The memory comes back empty, its buffer kept.
         let m = s.into_memory();
-        assert!(m.starts.is_empty() && m.buffer.len() >= 1006);
+        assert!(m.starts.is_empty() && m.buffer.len() >= 1009);
     }
 }
