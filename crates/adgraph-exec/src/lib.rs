@@ -46,6 +46,7 @@ mod reverse;
 mod reverse_code;
 mod reverse_error;
 mod reverse_kernels;
+mod reverse_schedule;
 mod reverse_stack;
 mod tangent;
 

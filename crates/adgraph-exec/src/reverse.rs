@@ -12,6 +12,7 @@ use crate::reverse_code::{
     chain, fuse_runs, lower_forward, run_backward, run_forward, Bwd, Fwd, TAPE_SPARE,
 };
 use crate::reverse_kernels::{structurally_zero, Backward, Forward, FROM_TAPE, LANES};
+use crate::reverse_schedule::{lower_actions, range, Move};
 use crate::reverse_stack::{ObjectStack, StackMemory};
 use crate::ReverseError;
 use adgraph_ir::{Function, Graph};
@@ -879,210 +880,6 @@ fn check_code(
     Ok(())
 }
 
-/// A schedule action with what the sweep needs looked up when the plan is laid out
-/// ([`lower_actions`]): code ranges, checkpoint slots, stack positions, instruction
-/// counts. (Looking them up per action, and keeping a table of checkpoint positions
-/// allocated per call, cost some 40 machine instructions an action; revolve issues
-/// one per 8 instructions on the RK4 chain.)
-#[derive(Clone, Copy, Debug)]
-enum Move {
-    /// Pushes a checkpoint of working slots `checkpoint_slots[slots]`.
-    Store {
-        /// Range of `checkpoint_slots`.
-        slots: (u32, u32),
-    },
-    /// Copies the checkpoint at stack position `at` back into its working slots.
-    Restore {
-        /// Stack position of the checkpoint.
-        at: u32,
-        /// Range of `checkpoint_slots`.
-        slots: (u32, u32),
-    },
-    /// Releases the top checkpoint.
-    Free,
-    /// Runs `forward[code]`, keeping nothing.
-    Advance {
-        /// Range of `forward`.
-        code: (u32, u32),
-        /// What the run counts.
-        counts: Counts,
-    },
-    /// Runs `forward[code]` (segment `segment`), pushing its tape.
-    Record {
-        /// Range of `forward`.
-        code: (u32, u32),
-        /// What the run counts.
-        counts: Counts,
-        /// The segment recorded.
-        segment: u32,
-    },
-    /// Sweeps `backward[code]` from the top tape, then releases it.
-    Reverse {
-        /// Range of `backward` (the segment's steps).
-        code: (u32, u32),
-        /// Where the tape starts, in values per lane above the working slots (where
-        /// the lowered code's sources point).
-        at: u32,
-    },
-}
-
-/// What a forward run counts: instructions run for the first time and again, and
-/// whether it ends at the end of the program (where the outputs are taken).
-#[derive(Clone, Copy, Debug)]
-struct Counts {
-    fresh: u32,
-    again: u32,
-    outputs: bool,
-}
-
-/// A `(start, end)` pair as a range.
-fn range((start, end): (u32, u32)) -> std::ops::Range<usize> {
-    start as usize..end as usize
-}
-
-/// The schedule laid out for the sweep: see [`lower_actions`].
-struct ScheduleLayout {
-    moves: Vec<Move>,
-    /// Every checkpoint's working slots, end to end.
-    checkpoint_slots: Vec<u32>,
-    /// Per segment: where its tape starts on the stack when it is swept backward
-    /// (values per lane above the working slots).
-    tape_at: Vec<u32>,
-    /// The largest extent of the stack (values per lane, spare places included).
-    extent: usize,
-}
-
-/// Resolves the plan's actions into [`Move`]s: the forward code of each run and what it
-/// counts (each instruction is fresh the first time the frontier passes it), each
-/// checkpoint's slots (flattened) and, for a restore, the stack position it was pushed
-/// at; and follows the stack's objects as the sweep will push them: where each
-/// segment's tape lies when it is swept backward, and how far the stack reaches.
-/// Fails on a schedule whose stack would underflow, that restores a checkpoint not
-/// held, or that sweeps a segment other than once (the sweep indexes without checks).
-fn lower_actions(
-    plan: &Plan,
-    forward_starts: &[u32],
-    checkpoint_slots: &[Vec<u32>],
-    tape_lengths: &[u32],
-) -> Result<ScheduleLayout, ReverseError> {
-    let b = plan.boundaries();
-    let l = plan.segment_count();
-    let bad = || malformed("a schedule out of stack order");
-    let mut flat = Vec::new();
-    let mut ranges = Vec::with_capacity(checkpoint_slots.len());
-    for slots in checkpoint_slots {
-        let start = flat.len() as u32;
-        flat.extend_from_slice(slots);
-        ranges.push((start, flat.len() as u32));
-    }
-    // Per boundary: the stack position of its held checkpoint.
-    let mut held_at = vec![None; l as usize + 1];
-    let (mut depth, mut pos, mut frontier) = (0u32, 0u32, 0u32);
-    // The objects' starts and ends as the sweep will push them (values per lane).
-    let mut starts: Vec<usize> = Vec::new();
-    let (mut top, mut extent) = (0usize, 0usize);
-    let mut tape_at = vec![None; l as usize];
-    let push =
-        |len: usize, spare: usize, starts: &mut Vec<usize>, top: &mut usize, extent: &mut usize| {
-            starts.push(*top);
-            *extent = (*extent).max(*top + len + spare);
-            *top += len;
-        };
-    let run = |from: u32, to: u32, frontier: &mut u32| {
-        let fresh = from.max(*frontier).min(to);
-        let counts = Counts {
-            fresh: b[to as usize] - b[fresh as usize],
-            again: b[fresh as usize] - b[from as usize],
-            outputs: to == l,
-        };
-        *frontier = (*frontier).max(to);
-        let code = (forward_starts[from as usize], forward_starts[to as usize]);
-        (code, counts)
-    };
-    let mut moves = Vec::with_capacity(plan.actions().len());
-    for &a in plan.actions() {
-        let m = match a {
-            Action::Store(k) => {
-                held_at[k as usize] = Some(depth);
-                depth += 1;
-                push(
-                    checkpoint_slots[k as usize].len(),
-                    0,
-                    &mut starts,
-                    &mut top,
-                    &mut extent,
-                );
-                Move::Store {
-                    slots: ranges[k as usize],
-                }
-            }
-            Action::Restore(k) => {
-                pos = k;
-                // Boundary 0's state is the leaves, never overwritten.
-                let at = if k == 0 {
-                    0
-                } else {
-                    held_at[k as usize].ok_or_else(bad)?
-                };
-                Move::Restore {
-                    at,
-                    slots: if k == 0 { (0, 0) } else { ranges[k as usize] },
-                }
-            }
-            Action::Free(k) => {
-                depth = depth.checked_sub(1).ok_or_else(bad)?;
-                held_at[k as usize] = None;
-                top = starts.pop().ok_or_else(bad)?;
-                Move::Free
-            }
-            Action::Advance(k) => {
-                let (code, counts) = run(pos, k, &mut frontier);
-                pos = k;
-                Move::Advance { code, counts }
-            }
-            Action::Record(j) => {
-                let (code, counts) = run(j, j + 1, &mut frontier);
-                pos = j + 1;
-                depth += 1;
-                push(
-                    tape_lengths[j as usize] as usize,
-                    TAPE_SPARE,
-                    &mut starts,
-                    &mut top,
-                    &mut extent,
-                );
-                Move::Record {
-                    code,
-                    counts,
-                    segment: j,
-                }
-            }
-            Action::Reverse(j) => {
-                depth = depth.checked_sub(1).ok_or_else(bad)?;
-                top = starts.pop().ok_or_else(bad)?;
-                let at = u32::try_from(top).map_err(|_| bad())?;
-                if tape_at[j as usize].replace(at).is_some() {
-                    return Err(malformed("a segment swept backward twice"));
-                }
-                Move::Reverse {
-                    code: (b[j as usize], b[j as usize + 1]),
-                    at,
-                }
-            }
-        };
-        moves.push(m);
-    }
-    Ok(ScheduleLayout {
-        moves,
-        checkpoint_slots: flat,
-        tape_at: tape_at
-            .into_iter()
-            .collect::<Option<_>>()
-            .ok_or_else(|| malformed("a segment never swept backward"))?,
-        extent,
-    })
-}
-
 /// The adjoint slots a sweep leaves set: the outputs' are seeded, then, instruction by
 /// instruction backward, each instruction's result adjoint is read and cleared and its
 /// operands' are added to. (Passing an adjoint in a register instead, [`chain`],
@@ -1110,7 +907,7 @@ fn set_adjoints(trace: &Trace, code: &[Backward], input: &[bool]) -> Vec<u32> {
 }
 
 /// The error for a plan laid out inconsistently with its trace.
-fn malformed(reason: &str) -> ReverseError {
+pub(crate) fn malformed(reason: &str) -> ReverseError {
     ReverseError::Plan(adgraph_remat::RematError::MalformedTrace {
         reason: reason.into(),
     })
@@ -1309,6 +1106,10 @@ mod tests {
                 for x in points {
                     for o in 0..n_out {
                         let (a, b) = (fast.grad(x, o).unwrap(), slow.grad(x, o).unwrap());
+                        // The stack reached exactly as far as the layout said (the
+                        // buffer is made that large up front, tapes placed by it).
+                        let laid_out = (fast.extent - t.slot_count()) as u64 * 8;
+                        assert_eq!(a.stats.reserved_bytes, laid_out, "{s:?}");
                         assert_eq!(bits(&a.adjoints), bits(&b.adjoints), "{s:?} output {o}");
                         assert_eq!(bits(&a.outputs), bits(&b.outputs));
                         // (Reserved bytes depend on what the thread's workspace held.)
