@@ -43,10 +43,11 @@ mod forward;
 mod layout;
 mod program;
 mod reverse;
-mod reverse_arena;
 mod reverse_code;
 mod reverse_error;
 mod reverse_kernels;
+mod reverse_schedule;
+mod reverse_stack;
 mod tangent;
 
 pub use batch::BATCH_WIDTH;

@@ -14,8 +14,9 @@
 //!   carried into it, so recording is a push through a moving pointer, not an offset
 //!   lookup.
 //! - [`Bwd`]: one opcode per (operation, which operands take an adjoint) pair for the
-//!   common operations, operand sources resolved to a working slot or a tape offset
-//!   and read without a per-operand branch, and no adjoint-present tests; anything
+//!   common operations, operand sources resolved to positions in the one buffer
+//!   holding the working slots and the tapes (a segment's tape has a fixed place
+//!   there when it is swept), read from one base, and no adjoint-present tests; anything
 //!   else falls back to the general [`backward`] kernel on the original instruction.
 //!   Where a value's only use is the next instruction to run backward, its adjoint
 //!   passes in a register ([`Carry`], set by [`chain`]) instead of through its slot.
@@ -377,17 +378,12 @@ macro_rules! backward_ops {
         unsafe fn single<const W: usize>(
             kind: BKind,
             $b: &Bwd,
-            bases: &[*const f64; 2],
+            base: *const f64,
             adj: *mut f64,
             carry: &mut [f64; W],
         ) {
-            // A source is a working slot or, tagged, a tape offset: pick the base
-            // by the tag instead of branching on it.
-            let $ld = |src: u32, l: usize| {
-                *bases
-                    .get_unchecked((src >> 31) as usize)
-                    .add((src & !FROM_TAPE) as usize * W + l)
-            };
+            // A source is a position in the buffer of working slots and tapes.
+            let $ld = |src: u32, l: usize| *base.add(src as usize * W + l);
             let r = adj.add($b.r as usize * W);
             let pa = adj.add($b.a as usize * W);
             let pb = adj.add($b.b as usize * W);
@@ -408,23 +404,24 @@ macro_rules! backward_ops {
 
         /// Sweeps `code` backward (last instruction first) over `W` lanes. `general`
         /// holds the instructions `BKind::General` refers to; `tape` is the segment's
-        /// tape.
+        /// tape and `work` the working slots, both within the buffer at `base`.
         ///
         /// # Safety
         /// `code` was lowered by [`Bwd::lower`] from `general`, whose indices were
         /// validated against `work.len() / W` working slots, `adjoints.len() / W`
-        /// adjoint slots and `tape.len() / W` tape values; carries were set by
+        /// adjoint slots and `tape.len() / W` tape values, with the tape starting
+        /// `tape_base * W` values after `base` (`work` at `base`); carries were set by
         /// [`chain`] (a carried adjoint comes from the instruction run just before),
         /// then runs fused by [`fuse_runs`] (never reaching before `code[0]`).
         #[inline(never)]
         pub(crate) unsafe fn run_backward<const W: usize>(
             code: &[Bwd],
             general: &[Backward],
+            base: *const f64,
             tape: &[f64],
             work: &[f64],
             adjoints: &mut [f64],
         ) {
-            let bases = [work.as_ptr(), tape.as_ptr()];
             let adj = adjoints.as_mut_ptr();
             let mut carry = [0.0f64; W];
             // Walk by pointer (a fused run steps once per part), not by index: no
@@ -436,18 +433,18 @@ macro_rules! backward_ops {
                 let b = &*at;
                 match b.kind {
                     $(
-                        BKind::$base => single::<W>(BKind::$base, b, &bases, adj, &mut carry),
+                        BKind::$base => single::<W>(BKind::$base, b, base, adj, &mut carry),
                         $(
                             BKind::$variant =>
-                                single::<W>(BKind::$variant, b, &bases, adj, &mut carry),
+                                single::<W>(BKind::$variant, b, base, adj, &mut carry),
                         )*
                     )*
                     $(
                         BKind::$fused => {
-                            single::<W>(BKind::$first, b, &bases, adj, &mut carry);
+                            single::<W>(BKind::$first, b, base, adj, &mut carry);
                             $(
                                 at = at.sub(1);
-                                single::<W>(BKind::$rest, &*at, &bases, adj, &mut carry);
+                                single::<W>(BKind::$rest, &*at, base, adj, &mut carry);
                             )+
                         }
                     )*
@@ -676,9 +673,12 @@ pub(crate) fn fuse_runs(code: &mut [Bwd], starts: impl Fn(usize) -> bool) {
     }
 }
 
-/// A backward instruction (28 bytes): opcode, sources `x`, `y`, `v` (working slots,
-/// or tape offsets tagged [`FROM_TAPE`]; 0, a valid working slot, where unused),
-/// adjoint slots `a`, `b` (unused: 0), and the result's adjoint slot `r`.
+/// A backward instruction (28 bytes): opcode, sources `x`, `y`, `v` (positions in the
+/// buffer of working slots and tapes: a working slot, or a tape value at its segment's
+/// tape's fixed place after them; 0, a valid working slot, where unused), adjoint
+/// slots `a`, `b` (unused: 0), and the result's adjoint slot `r`. (Choosing between a
+/// working-slot base and a tape base per operand, by a tag, cost four machine
+/// instructions and a dependent load per operand.)
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Bwd {
     kind: BKind,
@@ -697,13 +697,24 @@ impl Bwd {
         self.kind
     }
 
-    /// Lowers validated backward instruction number `index`. Only sources the general
-    /// kernel would read (per `needs`) and adjoint slots it would write are used, so
-    /// every index stays one the validation covered.
-    pub(crate) fn lower(g: &Backward, index: u32) -> Bwd {
+    /// Lowers validated backward instruction number `index`, whose segment's tape
+    /// starts at position `tape_base` of the buffer of working slots and tapes (in
+    /// values per lane). Only sources the general kernel would read (per `needs`) and
+    /// adjoint slots it would write are used, so every index stays one the validation
+    /// covered (a tape offset becomes `tape_base` plus it).
+    pub(crate) fn lower(g: &Backward, index: u32, tape_base: u32) -> Bwd {
         let [ax, ay, _] = g.adj;
         let (has_a, has_b) = (ax != NO_SLOT, ay != NO_SLOT);
-        let [x, y, v] = g.src;
+        let at = |src: u32| {
+            if src & FROM_TAPE != 0 {
+                // (Wrapping: a `PowI` exponent in `src[1]` may look tagged; it is
+                // read from `g`, never from here.)
+                tape_base.wrapping_add(src & !FROM_TAPE)
+            } else {
+                src
+            }
+        };
+        let [x, y, v] = g.src.map(at);
         let e = g.src[1] as i32;
         let mk = |kind, x, y, v, a, b| Bwd {
             kind,
@@ -839,8 +850,22 @@ mod tests {
                             let mut want = start;
                             unsafe { backward::<1>(&g, &tape, &work, &mut want) };
                             let mut got = start;
-                            let code = [Bwd::lower(&g, 0)];
-                            unsafe { run_backward::<1>(&code, &[g], &tape, &work, &mut got) };
+                            // The lowered code reads both from one buffer, the tape
+                            // after the working slots.
+                            let code = [Bwd::lower(&g, 0, 4)];
+                            let buf = [
+                                work[0], work[1], work[2], work[3], tape[0], tape[1], tape[2],
+                            ];
+                            unsafe {
+                                run_backward::<1>(
+                                    &code,
+                                    &[g],
+                                    buf.as_ptr(),
+                                    &buf[4..],
+                                    &buf[..4],
+                                    &mut got,
+                                )
+                            };
                             for i in 0..4 {
                                 assert!(
                                     got[i].to_bits() == want[i].to_bits()
@@ -879,11 +904,12 @@ mod tests {
         for &(fused, parts) in BKind::FUSED {
             let n = parts.len();
             for on_tape in [false, true] {
-                let src = |s: u32| if on_tape { s | FROM_TAPE } else { s };
+                // Working slots 0..4, then the tape: its offset `s` is position `4 + s`.
+                let src = |s: u32| if on_tape { 4 + s } else { s };
                 for k in 0..values.len() {
                     let at = |i: usize| values[(k + i * 3) % values.len()];
-                    let work = [at(0), at(1), at(2), 3.0];
-                    let tape = [at(2), at(3), at(4)];
+                    let buf = [at(0), at(1), at(2), 3.0, at(2), at(3), at(4)];
+                    let (work, tape) = buf.split_at(4);
                     // In sweep order: a feeder, the parts (part `p` reads adjoint slot
                     // `p` and adds to `p + 1` and `8 - p`), a tail; slots 0..10.
                     let mut code = vec![if gives(parts[n - 1]) {
@@ -907,10 +933,14 @@ mod tests {
                         }
                         start[9] = seed;
                         let mut want = start;
-                        unsafe { run_backward::<1>(&code, &[], &tape, &work, &mut want) };
+                        unsafe {
+                            run_backward::<1>(&code, &[], buf.as_ptr(), tape, work, &mut want)
+                        };
                         code[n].kind = fused;
                         let mut got = start;
-                        unsafe { run_backward::<1>(&code, &[], &tape, &work, &mut got) };
+                        unsafe {
+                            run_backward::<1>(&code, &[], buf.as_ptr(), tape, work, &mut got)
+                        };
                         code[n].kind = parts[0];
                         let bits = |x: &[f64; 10]| {
                             x.map(|v| if v.is_nan() { u64::MAX } else { v.to_bits() })

@@ -4,8 +4,8 @@
 //! is a flat list of [`Action`]s over those segments: run forward (without or with
 //! keeping what the backward sweep needs), store, restore and free checkpoints, and
 //! sweep a segment backward. Checkpoints and tapes are always released in the reverse
-//! order of their creation (a stack), which lets the interpreter hold them in
-//! stack-ordered arenas. Every generator here is a loop over an explicit work stack:
+//! order of their creation (a stack), which lets the interpreter hold them on
+//! one stack. Every generator here is a loop over an explicit work stack:
 //! no recursion whose depth follows the program or the snapshot count.
 
 use crate::Trace;
