@@ -2,18 +2,21 @@
 //! mode), and Jacobians by forward mode in chunks of directions.
 //!
 //! The tangent of an instruction's result is the sum, over its operands in order, of
-//! the contributions that [`adgraph_ir::derivative`] gives, skipping the structurally
-//! zero ones and those of operands whose tangent is zero (no contribution at all
-//! gives `0.0`). The second skip is the runtime reading of the symbolic modes'
-//! structural zeros, as the reverse interpreter skips zero adjoints: a value that does
-//! not move along a direction adds nothing to the tangent, even through an infinite
-//! or NaN partial. Without it, `sqrt(x) + y` at `x = 0` had the tangent `0 * inf =
-//! NaN` along `y`, where reverse and symbolic modes give 1. [`tangent_by_rule`] is that
+//! the contributions that [`adgraph_ir::derivative`] gives (skipping the structurally
+//! zero ones; no contribution at all gives `0.0`). [`tangent_by_rule`] is that
 //! definition, calling the rule itself; the sweep below is the same arithmetic
 //! specialized per opcode, with the factor that does not depend on the direction
 //! (`cos a` for `sin a`, say) computed once per instruction and then applied to each
-//! of the `k` directions. Tests check the two bit for bit, per op, at ordinary points,
-//! kinks and non-finite values.
+//! of the `k` directions.
+//!
+//! That dense sum forms `0 * inf = NaN` where a zero tangent meets an infinite or NaN
+//! partial: `sqrt(x) + y` at `x = 0` along `y`, where the reverse and symbolic modes
+//! give 1. So a direction whose output tangents come out NaN is swept again without
+//! the contributions of zero tangents ([`tangent_skipping_zeros`], the runtime reading
+//! of the symbolic modes' structural zeros, as the reverse interpreter skips zero
+//! adjoints): a value that does not move along a direction adds nothing, even through
+//! such a partial. Tests check both sweeps against their rules bit for bit, per op,
+//! at ordinary points, kinks and non-finite values.
 
 use crate::code::{match_kind, pair_value, Code, Kind};
 use crate::forward::{read, write};
