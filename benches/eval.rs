@@ -396,11 +396,12 @@ fn interleaved(
     block: usize,
 ) {
     const CALLS: usize = 60;
-    let rounds = CALLS.div_ceil(block.max(1));
+    let block = block.max(1);
+    let rounds = CALLS.div_ceil(block);
     let mut times = vec![Vec::with_capacity(CALLS); pools.len()];
     for _ in 0..rounds {
         for (pool, t) in pools.iter().zip(&mut times) {
-            for k in 0..block.max(1) {
+            for k in 0..block {
                 let start = std::time::Instant::now();
                 pool.install(&mut *call);
                 if block == 1 || k > 0 {

@@ -77,15 +77,15 @@ pub fn tangent_skipping_zeros(
 fn rule(op: Op, exponent: i32, args: &[f64], result: f64, tangents: &[f64], skip: bool) -> f64 {
     let mut acc: Option<f64> = None;
     for (i, &t) in tangents.iter().enumerate().take(op.arity().min(args.len())) {
-        let d = match derivative(&mut Numbers, op, exponent, args, result, i, t) {
-            Ok(d) => d,
-            Err(never) => match never {},
-        };
         if skip && t == 0.0 {
             // A zero tangent contributes nothing, even through an infinite or NaN
             // partial: the runtime reading of the symbolic modes' structural zeros.
             continue;
         }
+        let d = match derivative(&mut Numbers, op, exponent, args, result, i, t) {
+            Ok(d) => d,
+            Err(never) => match never {},
+        };
         if let Some(d) = d {
             acc = Some(match acc {
                 None => d,
@@ -480,6 +480,17 @@ unsafe fn sweep<W: Width, const S: bool>(code: &[Code], s: &mut [f64], t: &mut [
     }
 }
 
+/// [`sweep`] with `k` directions (`One` for a single one, known at compile time),
+/// skipping zero tangents or dense. SAFETY: as for [`sweep`].
+unsafe fn sweep_as(skip: bool, code: &[Code], s: &mut [f64], t: &mut [f64], k: usize) {
+    match (k == 1, skip) {
+        (true, false) => sweep::<_, false>(code, s, t, One),
+        (true, true) => sweep::<_, true>(code, s, t, One),
+        (false, false) => sweep::<_, false>(code, s, t, Many(k)),
+        (false, true) => sweep::<_, true>(code, s, t, Many(k)),
+    }
+}
+
 impl Program {
     /// Outputs and their tangents along one `direction` (one value per input) at
     /// `point`.
@@ -666,40 +677,36 @@ impl Program {
             ws.tangents.resize(len, 0.0);
         }
         let t = &mut ws.tangents[..len];
-        for skip in [false, true] {
+        let (leaves, ni, no) = (
+            self.leaf_count() * k,
+            self.input_count() * k,
+            self.output_count(),
+        );
+        let run = |s: &mut [f64], t: &mut [f64], skip: bool| {
             // Only the leaves' tangents need clearing: every other slot is written by
-            // its step before anything reads it (and no step writes a leaf, so the
-            // values of a second sweep start from the same leaves).
-            t[..self.leaf_count() * k].fill(0.0);
-            seed(&mut t[..self.input_count() * k]);
+            // its step before anything reads it (and no step writes a leaf, so a
+            // second sweep starts from the same leaves).
+            t[..leaves].fill(0.0);
+            seed(&mut t[..ni]);
             // SAFETY: `s` is `slot_count` long, `t` is `slot_count * k` long.
-            unsafe {
-                match (k == 1, skip) {
-                    (true, false) => sweep::<_, false>(&self.code, s, t, One),
-                    (true, true) => sweep::<_, true>(&self.code, s, t, One),
-                    (false, false) => sweep::<_, false>(&self.code, s, t, Many(k)),
-                    (false, true) => sweep::<_, true>(&self.code, s, t, Many(k)),
-                }
-            }
-            if !skip {
-                for (o, v) in self.outputs().iter().enumerate() {
-                    let at = self.slot_of(*v) * k;
-                    tangents[o * k..o * k + k].copy_from_slice(&t[at..at + k]);
-                }
-                if !tangents.iter().any(|x| x.is_nan()) {
-                    break;
-                }
-                continue;
-            }
+            unsafe { sweep_as(skip, &self.code, s, t, k) };
+        };
+        // Where the sweep leaves direction `j` of output `o`'s tangent.
+        let at = |o: usize, j: usize| self.slot_of(self.outputs()[o]) * k + j;
+        run(s, t, false);
+        for o in 0..no {
+            tangents[o * k..o * k + k].copy_from_slice(&t[at(o, 0)..at(o, 0) + k]);
+        }
+        if tangents.iter().any(|x| x.is_nan()) {
             // Only the directions with a NaN take the second sweep's tangents, so each
             // direction's result is the same whichever others share its sweep.
-            let redo: Vec<bool> = (0..k)
-                .map(|j| (0..self.output_count()).any(|o| tangents[o * k + j].is_nan()))
+            let redo: Vec<usize> = (0..k)
+                .filter(|&j| (0..no).any(|o| tangents[o * k + j].is_nan()))
                 .collect();
-            for (o, v) in self.outputs().iter().enumerate() {
-                let at = self.slot_of(*v) * k;
-                for (j, _) in redo.iter().enumerate().filter(|(_, r)| **r) {
-                    tangents[o * k + j] = t[at + j];
+            run(s, t, true);
+            for o in 0..no {
+                for &j in &redo {
+                    tangents[o * k + j] = t[at(o, j)];
                 }
             }
         }
@@ -735,16 +742,6 @@ mod tests {
 
     fn same(a: f64, b: f64) -> bool {
         a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-    }
-
-    /// The sweep with `k` directions (`One` for 1), skipping zero tangents or dense.
-    unsafe fn sweep_as(skip: bool, code: &[Code], s: &mut [f64], t: &mut [f64], k: usize) {
-        match (k == 1, skip) {
-            (true, false) => sweep::<_, false>(code, s, t, One),
-            (true, true) => sweep::<_, true>(code, s, t, One),
-            (false, false) => sweep::<_, false>(code, s, t, Many(k)),
-            (false, true) => sweep::<_, true>(code, s, t, Many(k)),
-        }
     }
 
     /// Each opcode's specialized tangent is the rule's tangent, bit for bit, on a grid
