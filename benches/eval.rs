@@ -26,7 +26,10 @@
 //!   rounds alternating blocks of 8 calls (`summary ... alternating blocks`: the same
 //!   without waking a pool on every call; see `interleaved`), then the same blocks of a
 //!   compute-only loop (`summary ... platform`): the machine's own two-core scaling
-//!   under the same load, the yardstick for the rows above.
+//!   under the same load, the yardstick for the rows above. Last, both again with
+//!   every thread pinned to a CPU (`summary ... per core`, see `per_core`): one
+//!   thread on CPU 0, one on CPU 1, two on both, in rounds, which takes the two
+//!   vCPUs' own (independently moving) speeds out of the ratio.
 //! - `jvp/<w>`: `eval` and `jvp-1-direction` (tangent along the first input).
 //!
 //! Single-threaded groups are timed in CPU time of the benchmarking thread (so that
@@ -351,6 +354,8 @@ fn threads(c: &mut Criterion, cases: &[Case], rec: &Medians) {
                 );
             };
             interleaved(&pools, &mut platform, &format!("{name} platform"), 8);
+            per_core(&mut call, &name);
+            per_core(&mut platform, &format!("{name} platform"));
         }
     }
 }
@@ -374,6 +379,118 @@ fn compute_only(n: usize) -> f64 {
         }
     }
     a.iter().sum()
+}
+
+/// Pins the calling thread to CPU `cpu`; false where the system refuses (fewer CPUs,
+/// a restricted affinity mask) or is not Linux.
+fn pin_to(cpu: usize) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `set` is a plain bit mask the CPU_* helpers only index within its
+        // size; sched_setaffinity reads `size_of::<cpu_set_t>()` bytes of it, and pid
+        // 0 is the calling thread.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            if cpu >= 8 * std::mem::size_of::<libc::cpu_set_t>() {
+                return false;
+            }
+            libc::CPU_SET(cpu, &mut set);
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = cpu;
+        false
+    }
+}
+
+/// A rayon pool with one thread on each CPU of `cpus`, or `None` if pinning failed.
+fn pinned_pool(cpus: &[usize]) -> Option<rayon::ThreadPool> {
+    let pinned = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (cpus_owned, count) = (cpus.to_vec(), pinned.clone());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cpus.len())
+        .start_handler(move |i| {
+            if pin_to(cpus_owned[i]) {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+        .build()
+        .ok()?;
+    // The start handlers run as the threads start: wait for them (briefly).
+    pool.broadcast(|_| ());
+    (pinned.load(std::sync::atomic::Ordering::SeqCst) == cpus.len()).then_some(pool)
+}
+
+/// Two threads against one with the cores' own speeds taken out: rounds of three
+/// blocks of 8 calls (the first of each not counted), one thread pinned to CPU 0, one
+/// thread pinned to CPU 1, two threads pinned one to each. Prints a `summary ... per
+/// core` line with each pool's median and two medians over rounds: the speedup over
+/// the mean of the two one-thread times, and the efficiency, the two-thread rate as a
+/// share of the two cores' one-thread rates added (1/t2 over 1/t0 + 1/t1).
+///
+/// Why: on this virtual machine each vCPU's speed moves by up to 1.5x in phases of a
+/// tenth of a second to a second, and the two vCPUs move independently (a C loop of
+/// libm `tanh` pinned to each, run side by side, shows it). A one-thread pool runs on
+/// whichever core the scheduler picks and a two-thread call lasts as long as the two
+/// cores' combined rate allows, so `interleaved`'s ratio mixes the code's scaling with
+/// the difference between the cores at that moment. Rounds are short enough (about
+/// 25 calls) to fall mostly within one phase; the efficiency is the code's own scaling
+/// (1.0 when two threads do exactly what the two cores do alone), and twice it is the
+/// speedup two equally fast cores would give.
+fn per_core(call: &mut (dyn FnMut() + Send), name: &str) {
+    const ROUNDS: usize = 16;
+    const BLOCK: usize = 8;
+    let pools: Vec<rayon::ThreadPool> = match [&[0][..], &[1], &[0, 1]]
+        .iter()
+        .map(|cpus| pinned_pool(cpus))
+        .collect::<Option<Vec<_>>>()
+    {
+        Some(pools) => pools,
+        None => {
+            eprintln!("summary {name} per core: skipped (cannot pin threads to CPUs 0 and 1)");
+            return;
+        }
+    };
+    let mut all = vec![Vec::with_capacity(ROUNDS * BLOCK); pools.len()];
+    let (mut speedups, mut efficiencies) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let mut round = [0.0f64; 3];
+        for ((pool, t), r) in pools.iter().zip(&mut all).zip(&mut round) {
+            let mut block = Vec::with_capacity(BLOCK);
+            for k in 0..BLOCK {
+                let start = std::time::Instant::now();
+                pool.install(&mut *call);
+                if k > 0 {
+                    block.push(start.elapsed().as_secs_f64() * 1e9);
+                }
+            }
+            t.extend_from_slice(&block);
+            *r = median(&mut block);
+        }
+        let [t0, t1, t2] = round;
+        speedups.push((t0 + t1) / 2.0 / t2);
+        efficiencies.push((1.0 / t2) / (1.0 / t0 + 1.0 / t1));
+    }
+    let medians: Vec<f64> = all.iter_mut().map(|t| median(t)).collect();
+    eprintln!(
+        "summary {name} per core ({ROUNDS} rounds of {BLOCK} calls on each pool, the first of each not counted, medians): \
+         threads/1 on cpu 0 {}, threads/1 on cpu 1 {}, threads/2 {}; speedup over the mean one-thread time {:.2}x; \
+         efficiency {:.2} (twice it: {:.2}x)",
+        format_ns(medians[0]),
+        format_ns(medians[1]),
+        format_ns(medians[2]),
+        median(&mut speedups),
+        median(&mut efficiencies),
+        2.0 * median(&mut efficiencies),
+    );
+}
+
+/// The median of `v` (sorted in place; upper middle for an even length).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// Rounds of the thread-count rows, one call (`block` 1) or a block of calls on each
@@ -410,13 +527,7 @@ fn interleaved(
             }
         }
     }
-    let medians: Vec<f64> = times
-        .iter_mut()
-        .map(|t| {
-            t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
-        })
-        .collect();
+    let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
     let rows: Vec<String> = medians
         .iter()
         .enumerate()
