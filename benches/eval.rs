@@ -48,6 +48,8 @@ use adgraph_workloads::{
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon::prelude::*;
 
+#[path = "common/alternate.rs"]
+mod alternate;
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
 #[path = "common/medians.rs"]
@@ -55,6 +57,7 @@ mod medians;
 #[path = "common/workloads.rs"]
 mod workloads;
 
+use alternate::{median, pin_to};
 use cpu_time::ThreadCpuTimePerElement as CpuTime;
 use medians::{format_ns, Medians};
 
@@ -381,30 +384,6 @@ fn compute_only(n: usize) -> f64 {
     a.iter().sum()
 }
 
-/// Pins the calling thread to CPU `cpu`; false where the system refuses (fewer CPUs,
-/// a restricted affinity mask) or is not Linux.
-fn pin_to(cpu: usize) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: `set` is a plain bit mask the CPU_* helpers only index within its
-        // size; sched_setaffinity reads `size_of::<cpu_set_t>()` bytes of it, and pid
-        // 0 is the calling thread.
-        unsafe {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            if cpu >= 8 * std::mem::size_of::<libc::cpu_set_t>() {
-                return false;
-            }
-            libc::CPU_SET(cpu, &mut set);
-            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = cpu;
-        false
-    }
-}
-
 /// A rayon pool with one thread on each CPU of `cpus`, or `None` if pinning failed.
 fn pinned_pool(cpus: &[usize]) -> Option<rayon::ThreadPool> {
     let pinned = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -485,12 +464,6 @@ fn per_core(call: &mut (dyn FnMut() + Send), name: &str) {
         median(&mut efficiencies),
         2.0 * median(&mut efficiencies),
     );
-}
-
-/// The median of `v` (sorted in place; upper middle for an even length).
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 /// Rounds of the thread-count rows, one call (`block` 1) or a block of calls on each

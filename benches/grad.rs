@@ -29,13 +29,19 @@
 //! being shared. To stderr, per workload: instruction count and store-all's peak; per
 //! plan its measured peak and recomputed instructions; and after each group a
 //! `summary grad/<workload>` line with every row's median and its ratio to `eval` and
-//! to `native` of the same run (`benches/common/medians.rs`).
+//! to `native` of the same run (`benches/common/medians.rs`); then `eval`, `store-all`
+//! and `revolve-20` once more side by side, in alternating blocks of about 5 ms on one
+//! pinned core, and a `summary grad/<workload> alternated` line with the medians over
+//! rounds of their ratios (`benches/common/alternate.rs`: the ratios of the code, free
+//! of the changes in the vCPU's speed between criterion's rows).
 
 use adgraph_exec::{Program, ReversePlan, ReverseWorkspace, Workspace};
 use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};
 use adgraph_workloads::{lennard_jones, mlp, mlp_weights, rosenbrock, van_der_pol, Workload};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
+#[path = "common/alternate.rs"]
+mod alternate;
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
 #[path = "common/medians.rs"]
@@ -232,6 +238,7 @@ fn bench_workload(
         g.stats.peak_bytes
     );
     let mut rws = ReverseWorkspace::new();
+    let mut revolve = None;
     group.bench_function("store-all", |b| {
         rec.iter(b, &id("store-all"), SAMPLES, || {
             r.grad_with(&mut rws, black_box(&w.point), 0).unwrap()
@@ -286,6 +293,10 @@ fn bench_workload(
                 rp.grad_with(&mut rws, black_box(&w.point), 0).unwrap()
             })
         });
+        if matches!(s, Strategy::Revolve(_)) {
+            drop(rp);
+            revolve = Some((row, p));
+        }
     }
     if let Some(f) = native {
         // The baseline must compute the same gradient.
@@ -301,6 +312,33 @@ fn bench_workload(
     }
     group.finish();
     rec.summary(&name, &["eval", "native"]);
+    // The targets' ratios again, rows side by side on one core (see `alternate`):
+    // only where the group ran (a filter may have skipped it).
+    if rec.median(&id("store-all")).is_some() {
+        let mut eval = || {
+            program
+                .eval_with(&mut ws, black_box(&w.point), &mut out)
+                .unwrap()
+        };
+        let mut store_all = || {
+            black_box(r.grad_with(&mut rws, black_box(&w.point), 0).unwrap());
+        };
+        let mut rows: Vec<(&str, &mut dyn FnMut())> =
+            vec![("eval", &mut eval), ("store-all", &mut store_all)];
+        let checkpointed = revolve
+            .as_ref()
+            .filter(|(row, _)| rec.median(&id(row)).is_some())
+            .map(|(row, p)| (row.as_str(), ReversePlan::new(&t, p).unwrap()));
+        let mut rws2 = ReverseWorkspace::new();
+        let mut revolve_row;
+        if let Some((row, rp)) = &checkpointed {
+            revolve_row = || {
+                black_box(rp.grad_with(&mut rws2, black_box(&w.point), 0).unwrap());
+            };
+            rows.push((row, &mut revolve_row));
+        }
+        alternate::alternated(&name, 16, &mut rows);
+    }
 }
 
 fn grad(c: &mut Criterion<ThreadCpuTime>) {

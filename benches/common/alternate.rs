@@ -1,0 +1,164 @@
+//! Comparisons timed side by side on one pinned core, shared by the benches
+//! (`#[path]`-included, also by `benches/peers`).
+//!
+//! Why besides criterion's rows: criterion times each row for seconds, one after the
+//! other, and on the virtual machine these figures come from a vCPU's speed moves by
+//! up to 1.5x in phases of a tenth of a second to a second, and the two vCPUs move
+//! independently (a C loop of libm `tanh` pinned to each, run side by side, shows
+//! both). The ratio of two criterion rows therefore also carries the phase each row
+//! landed in. [`alternated`] runs blocks of a few milliseconds of each row in turn on
+//! one core, so every round puts the rows under the same phase, and quotes the median
+//! over rounds of each row's ratio to the first: the ratio of the code.
+
+#![allow(dead_code)] // each bench uses part of it
+
+/// The median of `v` (sorted in place; the upper middle for an even length; NaN if
+/// empty).
+pub fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// CPU time of the calling thread, in seconds.
+fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec; the clock id is a constant of libc.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// Pins the calling thread to CPU `cpu`; false where the system refuses (fewer CPUs,
+/// a restricted affinity mask).
+pub fn pin_to(cpu: usize) -> bool {
+    // SAFETY: `set` is a plain bit mask; CPU_SET indexes within it (checked against
+    // its size); sched_setaffinity reads that many bytes; pid 0 is the calling thread.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if cpu >= 8 * size {
+            return false;
+        }
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, size, &set) == 0
+    }
+}
+
+/// Runs `f` with the calling thread pinned to the CPU it is on, then gives the thread
+/// back its affinity mask. The flag passed to `f` says whether pinning worked.
+pub fn on_this_core<R>(f: impl FnOnce(bool) -> R) -> R {
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: `old` is a writable mask of `size` bytes; pid 0 is the calling thread.
+    let old = unsafe {
+        let mut old: libc::cpu_set_t = std::mem::zeroed();
+        (libc::sched_getaffinity(0, size, &mut old) == 0).then_some(old)
+    };
+    // SAFETY: sched_getcpu takes no arguments.
+    let cpu = usize::try_from(unsafe { libc::sched_getcpu() }).ok();
+    let pinned = old.is_some() && cpu.is_some_and(pin_to);
+    let r = f(pinned);
+    if let (true, Some(old)) = (pinned, old) {
+        // SAFETY: `old` is a valid mask of `size` bytes; pid 0 is the calling thread.
+        unsafe { libc::sched_setaffinity(0, size, &old) };
+    }
+    r
+}
+
+/// Times `rows` side by side on the calling thread, pinned to its core: `rounds`
+/// rounds, each running every row for a block of about 5 ms (the number of calls
+/// fixed from one timed call) in thread CPU time, and prints to stderr
+///
+/// `summary <name> alternated (...): <row> <time a call>, ...; <row> / <earlier row> <r>x, ...`
+///
+/// with each row's median time a call and the median over rounds of its ratio to
+/// every earlier row. Returns the medians of each row's ratio to the first (the first
+/// is 1).
+pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut())]) -> Vec<f64> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let rounds = rounds.max(1);
+    on_this_core(|pinned| {
+        let calls: Vec<usize> = rows
+            .iter_mut()
+            .map(|(_, f)| {
+                f(); // warm: a first call may allocate or fault pages in
+                let start = thread_cpu_seconds();
+                f();
+                let once = thread_cpu_seconds() - start;
+                ((5e-3 / once.max(1e-7)) as usize).clamp(1, 1_000_000)
+            })
+            .collect();
+        let n = rows.len();
+        let mut times = vec![Vec::with_capacity(rounds); n];
+        // Every row against every earlier one: `ratios[i * n + j]`, j < i.
+        let mut ratios = vec![Vec::with_capacity(rounds); n * n];
+        let mut round = vec![0.0; n];
+        for _ in 0..rounds {
+            for (((_, f), &k), r) in rows.iter_mut().zip(&calls).zip(&mut round) {
+                let start = thread_cpu_seconds();
+                for _ in 0..k {
+                    f();
+                }
+                *r = (thread_cpu_seconds() - start) / k as f64;
+            }
+            for (i, (t, &r)) in times.iter_mut().zip(&round).enumerate() {
+                t.push(r);
+                for j in 0..i {
+                    ratios[i * n + j].push(r / round[j]);
+                }
+            }
+        }
+        let timed: Vec<String> = rows
+            .iter()
+            .zip(&mut times)
+            .zip(&calls)
+            .map(|(((row, _), t), k)| format!("{row} {} ({k} calls a block)", seconds(median(t))))
+            .collect();
+        let mut relative = Vec::new();
+        let mut first = Vec::with_capacity(n);
+        for i in 0..n {
+            for j in 0..i {
+                let r = median(&mut ratios[i * n + j]);
+                relative.push(format!("{} / {} {r:.2}x", rows[i].0, rows[j].0));
+                if j == 0 {
+                    first.push(r);
+                }
+            }
+        }
+        eprintln!(
+            "summary {name} alternated ({rounds} rounds{}, medians): {}; {}",
+            if pinned { ", one pinned core" } else { "" },
+            timed.join(", "),
+            relative.join(", ")
+        );
+        std::iter::once(1.0).chain(first).collect()
+    })
+}
+
+/// `s` seconds with a unit, three significant digits.
+fn seconds(s: f64) -> String {
+    let (v, unit) = if s >= 1.0 {
+        (s, "s")
+    } else if s >= 1e-3 {
+        (s * 1e3, "ms")
+    } else if s >= 1e-6 {
+        (s * 1e6, "us")
+    } else {
+        (s * 1e9, "ns")
+    };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$} {unit}")
+}
