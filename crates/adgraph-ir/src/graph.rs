@@ -1,5 +1,6 @@
 //! `Graph`: the hash-consing arena every node lives in, and its smart constructors.
 
+use crate::node::hash_words;
 use crate::table::{prefetch, Probe, Table};
 use crate::{simplify, GraphError, Node, NodeId, Op};
 use indexmap::IndexSet;
@@ -245,19 +246,39 @@ impl Graph {
     /// ```
     #[inline(always)]
     pub fn prefetch(&self, node: &Node) {
-        self.prefetch_hashed(node, node.hash64());
+        self.table.prefetch(node.hash64());
+        for a in node.args() {
+            self.prefetch_operand(a.as_u32());
+        }
     }
 
-    /// [`Graph::prefetch`] of a node whose [`Node::hash64`] is `hash`.
+    /// [`Graph::prefetch`] of the node with operator `op` and words `words` (as
+    /// [`hash_words`] takes them), whose operands are `operands` (0 for none: node 0's
+    /// lines are asked for again, which costs less than a branch on the arity).
     #[inline(always)]
-    pub(crate) fn prefetch_hashed(&self, node: &Node, hash: u64) {
-        self.table.prefetch(hash);
-        for a in node.args() {
-            if a.index() < self.nodes.len() {
-                prefetch(&self.ops[a.index()]);
-                prefetch(&self.nodes[a.index()]);
-            }
+    pub(crate) fn prefetch_words(&self, op: Op, words: [u32; 3], operands: [u32; 3]) {
+        self.table.prefetch(hash_words(op, words));
+        for a in operands {
+            self.prefetch_operand(a);
         }
+    }
+
+    /// Asks for the op byte and the node of operand `a`, if the graph holds it.
+    #[inline(always)]
+    fn prefetch_operand(&self, a: u32) {
+        let a = a as usize;
+        if let (Some(op), Some(node)) = (self.ops.get(a), self.nodes.get(a)) {
+            prefetch(op);
+            prefetch(node);
+        }
+    }
+
+    /// Whether building a node here is worth prefetching for: the table has room for
+    /// [`PREFETCH_FROM`](crate::PREFETCH_FROM) nodes (the graph holds that many, or
+    /// reserved room for them), so its lines are random misses.
+    #[inline]
+    pub(crate) fn prefetches(&self) -> bool {
+        self.table.capacity() >= crate::PREFETCH_FROM
     }
 
     /// The constant value of node `id`, if it is a constant.
