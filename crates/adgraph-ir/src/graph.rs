@@ -365,29 +365,35 @@ impl Graph {
         }
         // The hash does not depend on the order of commutative operands, so the
         // table's group for the node can be fetched while operands are read and
-        // ordered; the node is built as it is unless a rewrite applies.
-        let hash = Node::apply(op, args).hash64();
+        // ordered; the node is built as it is unless a rewrite applies. The operands
+        // are read once, as three words (0 past the arity), for the hash and the node:
+        // three fixed reads, not a copy of `args.len()` ids (a call of `memcpy`).
+        let at = |i: usize| args.get(i).copied().unwrap_or(NodeId::new(0));
+        let words = [at(0), at(1), at(2)];
+        let hash = hash_words(op, words.map(NodeId::as_u32));
         self.table.prefetch(hash);
-        self.apply_hashed(op, args, hash)
+        self.apply_words(op, words, args.len(), hash)
     }
 
-    /// [`Graph::apply`] past its arity check, of a node whose [`Node::hash64`] is
-    /// `hash` (the table's line for it already asked for).
+    /// [`Graph::apply`] past its arity check: `op` of the `n` operands in `words` (the
+    /// words past them 0), whose [`Node::hash64`] is `hash` (the table's line for it
+    /// already asked for).
     #[inline(always)]
-    pub(crate) fn apply_hashed(
+    fn apply_words(
         &mut self,
         op: Op,
-        args: &[NodeId],
+        mut words: [NodeId; 3],
+        n: usize,
         hash: u64,
     ) -> Result<NodeId, GraphError> {
-        debug_assert_eq!(args.len(), op.arity());
+        debug_assert_eq!(n, op.arity());
         // Each operand's operator is read once, from the one-byte op array: the read
         // checks the id, and the operators decide folding, operand order and whether
         // any rewrite may apply (most nodes have no constant operand and no operand a
         // rule looks for, and skip the rules altogether).
         let mut kinds = [Op::Input; 3];
         let mut seen = 0u32;
-        for (k, &a) in kinds.iter_mut().zip(args) {
+        for (k, &a) in kinds.iter_mut().zip(&words[..n]) {
             *k = match self.ops.get(a.index()) {
                 Some(&o) => o,
                 None => return Err(GraphError::UnknownNode { id: a }),
@@ -396,24 +402,20 @@ impl Graph {
         }
         if seen == simplify::bit(Op::Const) {
             let mut values = [0.0; 3];
-            for (v, &a) in values.iter_mut().zip(args) {
+            for (v, &a) in values.iter_mut().zip(&words[..n]) {
                 *v = self.node(a).constant_value().unwrap_or(f64::NAN);
             }
-            return self.constant(op.eval(&values[..args.len()], 0));
+            return self.constant(op.eval(&values[..n], 0));
         }
-        // Three fixed reads, not a copy of `args.len()` ids (a call of `memcpy`).
-        let at = |i: usize| args.get(i).copied().unwrap_or(NodeId::new(0));
-        let mut args_buf = [at(0), at(1), at(2)];
-        let args = &mut args_buf[..op.arity()];
-        if op.is_commutative() && self.goes_before(args[1], kinds[1], args[0], kinds[0]) {
-            args.swap(0, 1);
+        if op.is_commutative() && self.goes_before(words[1], kinds[1], words[0], kinds[0]) {
+            words.swap(0, 1);
         }
-        if simplify::may_rewrite(self.mode, op, seen, args) {
-            if let Some(id) = simplify::rewrite(self, op, args)? {
+        if simplify::may_rewrite(self.mode, op, seen, &words[..n]) {
+            if let Some(id) = simplify::rewrite(self, op, &words[..n])? {
                 return Ok(id);
             }
         }
-        self.intern_hashed(Node::apply(op, args), hash)
+        self.intern_hashed(Node::from_words(op, words), hash)
     }
 
     /// `a + b`

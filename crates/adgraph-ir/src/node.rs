@@ -103,6 +103,13 @@ impl Node {
         }
     }
 
+    /// `op` of the words `words` as they are (operands, or a payload; the words past
+    /// the operator's operands 0).
+    #[inline]
+    pub(crate) fn from_words(op: Op, words: [NodeId; 3]) -> Node {
+        Node { op, words }
+    }
+
     /// The operator.
     #[inline]
     pub fn op(&self) -> Op {
