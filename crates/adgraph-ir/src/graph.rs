@@ -148,10 +148,17 @@ impl Graph {
 
     /// Reserves room for `additional` more nodes: the node vector exactly, the hash
     /// table to the next power of two of buckets that holds them.
+    ///
+    /// The node array's room not yet written is advised to be backed by huge pages
+    /// where whole ones fit in it (as the table is, `table.rs`): a fresh reservation
+    /// for a million nodes is 16 MB, about 4,000 page faults when written in 4 KiB
+    /// pages.
     pub fn reserve(&mut self, additional: usize) {
         self.nodes.reserve_exact(additional);
         self.ops.reserve_exact(additional);
         self.table.reserve(additional);
+        let room = self.nodes.spare_capacity_mut();
+        crate::table::advise_huge_pages(room.as_mut_ptr().cast(), std::mem::size_of_val(room));
     }
 
     /// Lowers the node limit (it is `u32::MAX` and cannot be raised past it). Building
@@ -702,6 +709,24 @@ mod tests {
         keep[s.index()] = false;
         assert!(g.compacted(&keep).is_err(), "a kept node lost an operand");
         assert!(g.compacted(&keep[..2]).is_err(), "keep is too short");
+    }
+
+    #[test]
+    fn a_large_reservation_builds_and_reads_back() {
+        // 300,000 nodes are 4.8 MB of node array, advised to huge pages: the advice
+        // changes no contents, before or after nodes are written.
+        let mut g = Graph::new();
+        g.reserve(300_000);
+        let x = g.input("x").unwrap();
+        let mut last = x;
+        for i in 0..300_000u32 {
+            let c = g.constant(f64::from(i)).unwrap();
+            last = g.add(last, c).unwrap();
+        }
+        assert_eq!(g.len(), 600_001);
+        assert_eq!(g.node(last).op(), Op::Add);
+        assert_eq!(g.constant_value(g.node(last).arg(1)), Some(299_999.0));
+        assert_eq!(g.find(g.node(last)), Some(last));
     }
 
     #[test]
