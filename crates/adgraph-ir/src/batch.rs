@@ -13,7 +13,8 @@
 //! ids and the same graph, node for node, as those calls in order. (The prefetch hashes
 //! an entry from its operator and operand ids and keeps nothing; the constructor hashes
 //! it again. Carrying the node and its hash from the prefetch to the constructor in a
-//! ring cost more instructions than hashing twice.)
+//! ring cost as many instructions as hashing twice, about 157 an entry over a call of
+//! `apply` either way, in callgrind.)
 
 use crate::{Graph, GraphError, NodeId, Op};
 
@@ -145,8 +146,7 @@ impl Graph {
 
     /// [`Graph::prefetch`] for `entry` if its operands are built (`built`: the ids of
     /// the entries before the one being built): its hash from its operator and operand
-    /// ids, without building or keeping the node (the constructor hashes it again,
-    /// which costs fewer instructions than carrying node and hash to it).
+    /// ids, without building or keeping the node (the constructor hashes it again).
     #[inline(always)]
     fn prefetch_entry(&self, entry: &BatchNode, built: &[NodeId]) {
         match *entry {

@@ -261,7 +261,8 @@ impl Graph {
 
     /// [`Graph::prefetch`] of the node with operator `op` and words `words` (as
     /// [`hash_words`] takes them), whose operands are `operands` (0 for none: node 0's
-    /// lines are asked for again, which costs less than a branch on the arity).
+    /// lines, cached after the first time, are asked for again instead of a branch on
+    /// the number of operands).
     #[inline(always)]
     pub(crate) fn prefetch_words(&self, op: Op, words: [u32; 3], operands: [u32; 3]) {
         self.table.prefetch(hash_words(op, words));
