@@ -9,12 +9,14 @@
 //! [`Graph::apply`] cannot know the next node, so its misses are paid one node at a
 //! time; a batch knows the nodes to come, and [`Graph::prefetch`] for the entry
 //! [`PREFETCH_AHEAD`] places on lets the misses of several nodes overlap. Each entry is
-//! still built by the code of `apply`, `powi` or `constant` (an entry resolved when it
-//! was prefetched enters it past the hashing, with the hash the prefetch computed), so
-//! the batch gives the same ids and the same graph, node for node, as those calls in
-//! order.
+//! then built by a call of `apply`, `powi` or `constant`, so the batch gives the same
+//! ids and the same graph, node for node, as those calls in order. (The prefetch hashes
+//! an entry from its operator and operand ids and keeps nothing; the constructor hashes
+//! it again. Carrying the node and its hash from the prefetch to the constructor in a
+//! ring cost as many instructions as hashing twice, about 157 an entry over a call of
+//! `apply` either way, in callgrind.)
 
-use crate::{Graph, GraphError, Node, NodeId, Op};
+use crate::{Graph, GraphError, NodeId, Op};
 
 /// How many nodes ahead of the one being built a batch, a rebuild of the hash-consing
 /// table or a pass's rebuild ([`Graph::prefetch`]) fetches: enough misses in flight to
@@ -27,7 +29,9 @@ pub const PREFETCH_AHEAD: usize = 8;
 /// prefetch's own work (a hash and a few address computations per node) costs more
 /// than it saves (measured: a batched build of 100,000 nodes 30% slower with it, of a
 /// million 20% faster; a pass's rebuild of 100,000 nodes 4.7 -> 6.4 ms, of a million
-/// 130 -> 120 ms).
+/// 130 -> 120 ms). [`Graph::extend_indexed`] counts the table's room, not the nodes:
+/// a graph that reserved room for this many nodes probes a table as large (and as
+/// far out of the cache) from its first node on.
 pub const PREFETCH_FROM: usize = 1 << 18;
 
 /// An operand of a [`BatchNode`]: a node the graph holds, or an earlier entry of the
@@ -71,37 +75,16 @@ impl BatchNode {
         words[..args.len()].copy_from_slice(args);
         Ok(BatchNode::Apply(op, words))
     }
-
-    /// The node this entry names, as its constructor would first hash it, if all its
-    /// operands are built (`built`: the ids of the entries before it, in order).
-    #[inline(always)]
-    fn resolved(&self, built: &[NodeId]) -> Option<Node> {
-        match *self {
-            BatchNode::Constant(x) => Some(Node::constant(x)),
-            BatchNode::PowI(a, n) => Some(Node::powi(a.resolved(built)?, n)),
-            BatchNode::Apply(op, args) => {
-                let n = op.arity();
-                if n == 0 || op == Op::PowI {
-                    return None;
-                }
-                let mut ids = [NodeId::new(0); 3];
-                for i in 0..n {
-                    ids[i] = args[i].resolved(built)?;
-                }
-                Some(Node::apply(op, &ids[..n]))
-            }
-        }
-    }
 }
 
 impl BatchArg {
     /// The id of this operand if it is built (`built`: the ids of the entries before
     /// the one being built, in order).
     #[inline(always)]
-    fn resolved(self, built: &[NodeId]) -> Option<NodeId> {
+    fn resolved(self, built: &[NodeId]) -> Option<u32> {
         match self {
-            BatchArg::Id(id) => Some(id),
-            BatchArg::Entry(i) => built.get(i as usize).copied(),
+            BatchArg::Id(id) => Some(id.as_u32()),
+            BatchArg::Entry(i) => built.get(i as usize).map(|id| id.as_u32()),
         }
     }
 }
@@ -145,55 +128,50 @@ impl Graph {
     ) -> Result<(), GraphError> {
         let base = out.len();
         out.reserve(batch.len());
-        let ahead = if self.len() >= PREFETCH_FROM {
-            PREFETCH_AHEAD
-        } else {
-            0
-        };
-        // The node and hash of each entry ahead whose operands were built when it was
-        // prefetched (entry `i` at `i % PREFETCH_AHEAD`): building it then neither
-        // resolves its operands nor hashes it again.
-        let mut ring = [None; PREFETCH_AHEAD];
-        for (slot, entry) in ring.iter_mut().zip(batch.iter().take(ahead)) {
-            *slot = self.prefetch_entry(entry, &out[base..]);
+        let ahead = if self.prefetches() { PREFETCH_AHEAD } else { 0 };
+        for entry in batch.iter().take(ahead) {
+            self.prefetch_entry(entry, &out[base..]);
         }
         for (i, entry) in batch.iter().enumerate() {
-            let mut resolved = None;
             if ahead != 0 {
-                let slot = &mut ring[i % PREFETCH_AHEAD];
-                resolved = slot.take();
                 if let Some(next) = batch.get(i + ahead) {
-                    *slot = self.prefetch_entry(next, &out[base..]);
+                    self.prefetch_entry(next, &out[base..]);
                 }
             }
-            let id = match resolved {
-                Some((node, hash)) => self.build_resolved(node, hash)?,
-                None => self.build_entry(entry, i, &out[base..])?,
-            };
+            let id = self.build_entry(entry, i, &out[base..])?;
             out.push(id);
         }
         Ok(())
     }
 
     /// [`Graph::prefetch`] for `entry` if its operands are built (`built`: the ids of
-    /// the entries before the one being built); returns the node its constructor will
-    /// look up and the node's hash.
+    /// the entries before the one being built): its hash from its operator and operand
+    /// ids, without building or keeping the node (the constructor hashes it again).
     #[inline(always)]
-    fn prefetch_entry(&self, entry: &BatchNode, built: &[NodeId]) -> Option<(Node, u64)> {
-        let node = entry.resolved(built)?;
-        let hash = node.hash64();
-        self.prefetch_hashed(&node, hash);
-        Some((node, hash))
-    }
-
-    /// Builds `node`, an entry resolved by [`Graph::prefetch_entry`] with hash `hash`,
-    /// through its constructor.
-    #[inline(always)]
-    fn build_resolved(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
-        match node.op() {
-            Op::Const => self.intern_hashed(node, hash),
-            Op::PowI => self.powi_hashed(node.arg(0), node.exponent(), hash),
-            op => self.apply_hashed(op, node.args(), hash),
+    fn prefetch_entry(&self, entry: &BatchNode, built: &[NodeId]) {
+        match *entry {
+            BatchNode::Constant(x) => {
+                let bits = x.to_bits();
+                self.prefetch_words(Op::Const, [bits as u32, (bits >> 32) as u32, 0], [0; 3]);
+            }
+            BatchNode::PowI(a, n) => {
+                if let Some(a) = a.resolved(built) {
+                    self.prefetch_words(Op::PowI, [a, n as u32, 0], [a, 0, 0]);
+                }
+            }
+            BatchNode::Apply(op, args) => {
+                let n = op.arity();
+                let mut words = [0; 3];
+                for (k, (w, a)) in words.iter_mut().zip(args).enumerate() {
+                    if k < n {
+                        match a.resolved(built) {
+                            Some(id) => *w = id,
+                            None => return,
+                        }
+                    }
+                }
+                self.prefetch_words(op, words, words);
+            }
         }
     }
 

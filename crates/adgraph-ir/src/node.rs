@@ -57,16 +57,7 @@ impl Node {
     /// ```
     #[inline]
     pub fn hash64(&self) -> u64 {
-        let [a, b, c] = self.words.map(NodeId::as_u32);
-        let (a, b) = if self.op.is_commutative() {
-            (a.min(b), a.max(b))
-        } else {
-            (a, b)
-        };
-        let lo = self.op as u64 | (a as u64) << 32;
-        let hi = b as u64 | (c as u64) << 32;
-        let h = fold_multiply(lo ^ 0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7345);
-        fold_multiply(h ^ hi, 0xA409_3822_299F_31D1)
+        hash_words(self.op, self.words.map(NodeId::as_u32))
     }
 
     /// A constant node holding exactly the bits of `x`.
@@ -110,6 +101,13 @@ impl Node {
             op,
             words: [at(0), at(1), at(2)],
         }
+    }
+
+    /// `op` of the words `words` as they are (operands, or a payload; the words past
+    /// the operator's operands 0).
+    #[inline]
+    pub(crate) fn from_words(op: Op, words: [NodeId; 3]) -> Node {
+        Node { op, words }
     }
 
     /// The operator.
@@ -167,6 +165,21 @@ impl Node {
     fn word(&self, i: usize) -> u32 {
         self.words[i].as_u32()
     }
+}
+
+/// [`Node::hash64`] of the node with operator `op` and words `[a, b, c]` (operands or
+/// payload, unused words 0), without building the node.
+#[inline(always)]
+pub(crate) fn hash_words(op: Op, [a, b, c]: [u32; 3]) -> u64 {
+    let (a, b) = if op.is_commutative() {
+        (a.min(b), a.max(b))
+    } else {
+        (a, b)
+    };
+    let lo = op as u64 | (a as u64) << 32;
+    let hi = b as u64 | (c as u64) << 32;
+    let h = fold_multiply(lo ^ 0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7345);
+    fold_multiply(h ^ hi, 0xA409_3822_299F_31D1)
 }
 
 /// The 128-bit product of `a` and `b`, its halves xor-ed.

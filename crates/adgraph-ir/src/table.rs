@@ -271,7 +271,7 @@ const HUGE_PAGE: usize = 2 << 20;
 /// one live allocation) with huge pages when they are first touched. Only advice: it
 /// changes no contents, and it is nothing where the system has no transparent huge
 /// pages or this is not Linux.
-fn advise_huge_pages(p: *mut u8, len: usize) {
+pub(crate) fn advise_huge_pages(p: *mut u8, len: usize) {
     let start = (p as usize).next_multiple_of(HUGE_PAGE);
     let end = (p as usize).saturating_add(len) / HUGE_PAGE * HUGE_PAGE;
     if start >= end {

@@ -162,10 +162,17 @@ proptest! {
         steps in prop::collection::vec(step(), 1..300),
         cuts in prop::collection::vec(any::<usize>(), 0..6),
         fast in any::<bool>(),
+        reserved in any::<bool>(),
     ) {
         let mode = if fast { FloatMode::Fast } else { FloatMode::Strict };
-        let (g, ids) = one_by_one(mode, &steps, |_| {});
-        let (h, hids) = batched(mode, &steps, &cuts, |_| {});
+        // A graph that reserved room for 2^18 nodes prefetches from its first entry.
+        let fill = |g: &mut Graph| {
+            if reserved {
+                g.reserve(1 << 18);
+            }
+        };
+        let (g, ids) = one_by_one(mode, &steps, fill);
+        let (h, hids) = batched(mode, &steps, &cuts, fill);
         prop_assert_eq!(&ids, &hids);
         prop_assert!(same(&g, &h));
     }
