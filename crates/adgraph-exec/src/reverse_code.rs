@@ -141,10 +141,11 @@ pub(crate) fn lower_forward(
     (out, at)
 }
 
-/// Unary opcodes other than the inline ones, out of line so the hot loop stays small.
+/// Unary opcodes other than the inline ones (library calls, `abs`, `sigmoid`), out of
+/// line so the hot loop stays small.
 #[inline(never)]
-fn unary_outlined(kind: Kind, a: f64, exponent: i32) -> f64 {
-    code::unary(kind, a, exponent)
+fn unary_outlined(kind: Kind, a: f64) -> f64 {
+    code::unary(kind, a, 0)
 }
 
 /// Binary opcodes other than the inline ones, out of line.
@@ -230,9 +231,30 @@ pub(crate) unsafe fn run_forward<const W: usize, const RECORD: bool>(
             }),
             Kind::Neg => lanes!(|l| -rd(f.a, l)),
             Kind::Select => lanes!(|l| select(rd(f.a, l), rd(f.b, l), rd(f.c, l))),
+            // Inline: a call and a second dispatch cost more than the power itself
+            // (Lennard-Jones' `s ^ 3`).
+            Kind::PowI => lanes!(|l| powi(rd(f.a, l), f.c as i32)),
         }, {
-            k if code::arity(k) == 1 => lanes!(|l| unary_outlined(k, rd(f.a, l), f.c as i32)),
-            k => lanes!(|l| binary_outlined(k, rd(f.a, l), rd(f.b, l))),
+            // Every opcode named (no guard), so the dispatch needs no range check.
+            k @ (Kind::Exp
+            | Kind::Log
+            | Kind::Sqrt
+            | Kind::Sin
+            | Kind::Cos
+            | Kind::Tan
+            | Kind::Tanh
+            | Kind::Abs
+            | Kind::Sigmoid) => lanes!(|l| unary_outlined(k, rd(f.a, l))),
+            k @ (Kind::Pow
+            | Kind::Min
+            | Kind::Max
+            | Kind::Atan2
+            | Kind::Lt
+            | Kind::Le
+            | Kind::Gt
+            | Kind::Ge
+            | Kind::Eq
+            | Kind::Ne) => lanes!(|l| binary_outlined(k, rd(f.a, l), rd(f.b, l))),
         });
         if RECORD && W == 1 {
             tape = at.add(f.result as usize);
