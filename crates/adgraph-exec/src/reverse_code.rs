@@ -141,19 +141,10 @@ pub(crate) fn lower_forward(
     (out, at)
 }
 
-/// `a ^ e`, out of line: inlined (its own jump table in the loop) it cost
-/// Lennard-Jones' gradient 2% (scratch, best of alternated runs) for 0.7% fewer
-/// machine instructions.
+/// Unary opcodes other than the inline ones, out of line so the hot loop stays small.
 #[inline(never)]
-fn powi_outlined(a: f64, e: i32) -> f64 {
-    powi(a, e)
-}
-
-/// Unary opcodes other than the inline ones (library calls, `abs`, `sigmoid`), out of
-/// line so the hot loop stays small.
-#[inline(never)]
-fn unary_outlined(kind: Kind, a: f64) -> f64 {
-    code::unary(kind, a, 0)
+fn unary_outlined(kind: Kind, a: f64, exponent: i32) -> f64 {
+    code::unary(kind, a, exponent)
 }
 
 /// Binary opcodes other than the inline ones, out of line.
@@ -239,28 +230,9 @@ pub(crate) unsafe fn run_forward<const W: usize, const RECORD: bool>(
             }),
             Kind::Neg => lanes!(|l| -rd(f.a, l)),
             Kind::Select => lanes!(|l| select(rd(f.a, l), rd(f.b, l), rd(f.c, l))),
-            Kind::PowI => lanes!(|l| powi_outlined(rd(f.a, l), f.c as i32)),
         }, {
-            // Every opcode named (no guard), so the dispatch needs no range check.
-            k @ (Kind::Exp
-            | Kind::Log
-            | Kind::Sqrt
-            | Kind::Sin
-            | Kind::Cos
-            | Kind::Tan
-            | Kind::Tanh
-            | Kind::Abs
-            | Kind::Sigmoid) => lanes!(|l| unary_outlined(k, rd(f.a, l))),
-            k @ (Kind::Pow
-            | Kind::Min
-            | Kind::Max
-            | Kind::Atan2
-            | Kind::Lt
-            | Kind::Le
-            | Kind::Gt
-            | Kind::Ge
-            | Kind::Eq
-            | Kind::Ne) => lanes!(|l| binary_outlined(k, rd(f.a, l), rd(f.b, l))),
+            k if code::arity(k) == 1 => lanes!(|l| unary_outlined(k, rd(f.a, l), f.c as i32)),
+            k => lanes!(|l| binary_outlined(k, rd(f.a, l), rd(f.b, l))),
         });
         if RECORD && W == 1 {
             tape = at.add(f.result as usize);
