@@ -300,8 +300,8 @@ macro_rules! backward_ops {
         $base:ident / $n:literal [$($variant:ident: $mode:ident),*] $body:expr;
     )* @fused { $($fused:ident = $first:ident $(+ $rest:ident)+,)* }) => {
         /// A backward opcode: the operation, specialized by which operands take an
-        /// adjoint (`x`, `y`, `v` name the [`Bwd`] source fields read; `A`, `B` its
-        /// adjoint fields), then by its [`Carry`] (suffix `I`: adjoint in; `A`/`B`:
+        /// adjoint (`x`, `y` name the operands read and `v` the result, which the
+        /// [`Bwd`] field `x` holds; `A`, `B` its adjoint fields), then by its [`Carry`] (suffix `I`: adjoint in; `A`/`B`:
         /// that contribution out); or a fused run of them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
@@ -549,24 +549,24 @@ backward_ops! { |b, ld, l, s|
     /// `A += s / y` (`Div`, numerator alone).
     DivL / 1 [DivLI: In, DivLA: OutA, DivLIA: InOutA] (s / ld(b.y, l), 0.0);
     /// `A += -((s * v) / y)` (`Div`, denominator alone).
-    DivR / 1 [DivRI: In, DivRA: OutA, DivRIA: InOutA] (-((s * ld(b.v, l)) / ld(b.y, l)), 0.0);
+    DivR / 1 [DivRI: In, DivRA: OutA, DivRIA: InOutA] (-((s * ld(b.x, l)) / ld(b.y, l)), 0.0);
     /// `A += s / y; B += -((s * v) / y)`.
     Div / 2 [DivI: In, DivA: OutA, DivB: OutB, DivIA: InOutA, DivIB: InOutB] {
-            let (y, v) = (ld(b.y, l), ld(b.v, l));
+            let (y, v) = (ld(b.y, l), ld(b.x, l));
             (s / y, -((s * v) / y))
         };
     /// `A += s * v`.
-    Exp / 1 [ExpI: In, ExpA: OutA, ExpIA: InOutA] (s * ld(b.v, l), 0.0);
+    Exp / 1 [ExpI: In, ExpA: OutA, ExpIA: InOutA] (s * ld(b.x, l), 0.0);
     /// `A += s * (1 - v * v)`.
     Tanh / 1 [TanhI: In, TanhA: OutA, TanhIA: InOutA] {
-            let v = ld(b.v, l);
+            let v = ld(b.x, l);
             (s * (1.0 - v * v), 0.0)
         };
     /// `A += s / (2 * v)`.
-    Sqrt / 1 [SqrtI: In, SqrtA: OutA, SqrtIA: InOutA] (s / (2.0 * ld(b.v, l)), 0.0);
+    Sqrt / 1 [SqrtI: In, SqrtA: OutA, SqrtIA: InOutA] (s / (2.0 * ld(b.x, l)), 0.0);
     /// `A += s * (v * (1 - v))`.
     Sigmoid / 1 [SigmoidI: In, SigmoidA: OutA, SigmoidIA: InOutA] {
-            let v = ld(b.v, l);
+            let v = ld(b.x, l);
             (s * (v * (1.0 - v)), 0.0)
         };
     /// `A += s * (2 * x)`.
@@ -673,18 +673,20 @@ pub(crate) fn fuse_runs(code: &mut [Bwd], starts: impl Fn(usize) -> bool) {
     }
 }
 
-/// A backward instruction (28 bytes): opcode, sources `x`, `y`, `v` (positions in the
+/// A backward instruction (24 bytes): opcode, sources `x`, `y` (positions in the
 /// buffer of working slots and tapes: a working slot, or a tape value at its segment's
 /// tape's fixed place after them; 0, a valid working slot, where unused), adjoint
-/// slots `a`, `b` (unused: 0), and the result's adjoint slot `r`. (Choosing between a
-/// working-slot base and a tape base per operand, by a tag, cost four machine
-/// instructions and a dependent load per operand.)
+/// slots `a`, `b` (unused: 0), and the result's adjoint slot `r`. `x` holds operand
+/// 0, or the result where the rule reads that (no rule reads both: `Div` reads the
+/// result and operand 1, `Mul` both operands), so two source fields serve every
+/// opcode; the record streams through the cache on every sweep (28 bytes with a third
+/// field). (Choosing between a working-slot base and a tape base per operand, by a
+/// tag, cost four machine instructions and a dependent load per operand.)
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Bwd {
     kind: BKind,
     x: u32,
     y: u32,
-    v: u32,
     a: u32,
     b: u32,
     r: u32,
@@ -716,39 +718,38 @@ impl Bwd {
         };
         let [x, y, v] = g.src.map(at);
         let e = g.src[1] as i32;
-        let mk = |kind, x, y, v, a, b| Bwd {
+        let mk = |kind, x, y, a, b| Bwd {
             kind,
             x,
             y,
-            v,
             a,
             b,
             r: g.radj,
         };
-        let general = mk(BKind::General, index, 0, 0, 0, 0);
-        let one = |kind, x, y, v| mk(kind, x, y, v, if has_a { ax } else { ay }, 0);
+        let general = mk(BKind::General, index, 0, 0, 0);
+        let one = |kind, x, y| mk(kind, x, y, if has_a { ax } else { ay }, 0);
         match (g.op, has_a, has_b) {
             (Op::Add | Op::Sub | Op::Mul | Op::Div, false, false) | (Op::Neg, false, _) => {
-                mk(BKind::Nop, 0, 0, 0, 0, 0)
+                mk(BKind::Nop, 0, 0, 0, 0)
             }
-            (Op::Add, true, true) => mk(BKind::Add, 0, 0, 0, ax, ay),
-            (Op::Sub, true, true) => mk(BKind::Sub, 0, 0, 0, ax, ay),
-            (Op::Mul, true, true) => mk(BKind::Mul, x, y, 0, ax, ay),
-            (Op::Div, true, true) => mk(BKind::Div, 0, y, v, ax, ay),
-            (Op::Add, _, _) | (Op::Sub, true, false) => one(BKind::Pass, 0, 0, 0),
-            (Op::Sub, false, true) | (Op::Neg, true, _) => one(BKind::NegPass, 0, 0, 0),
-            (Op::Mul, true, false) => one(BKind::Scale, y, 0, 0),
-            (Op::Mul, false, true) => one(BKind::Scale, x, 0, 0),
-            (Op::Div, true, false) => one(BKind::DivL, 0, y, 0),
-            (Op::Div, false, true) => one(BKind::DivR, 0, y, v),
+            (Op::Add, true, true) => mk(BKind::Add, 0, 0, ax, ay),
+            (Op::Sub, true, true) => mk(BKind::Sub, 0, 0, ax, ay),
+            (Op::Mul, true, true) => mk(BKind::Mul, x, y, ax, ay),
+            (Op::Div, true, true) => mk(BKind::Div, v, y, ax, ay),
+            (Op::Add, _, _) | (Op::Sub, true, false) => one(BKind::Pass, 0, 0),
+            (Op::Sub, false, true) | (Op::Neg, true, _) => one(BKind::NegPass, 0, 0),
+            (Op::Mul, true, false) => one(BKind::Scale, y, 0),
+            (Op::Mul, false, true) => one(BKind::Scale, x, 0),
+            (Op::Div, true, false) => one(BKind::DivL, 0, y),
+            (Op::Div, false, true) => one(BKind::DivR, v, y),
             (op, true, _) if op.arity() == 1 => match op {
-                Op::Exp => one(BKind::Exp, 0, 0, v),
-                Op::Tanh => one(BKind::Tanh, 0, 0, v),
-                Op::Sqrt => one(BKind::Sqrt, 0, 0, v),
-                Op::Sigmoid => one(BKind::Sigmoid, 0, 0, v),
-                Op::PowI if e == 1 => one(BKind::Pass, 0, 0, 0),
-                Op::PowI if e == 2 => one(BKind::Square, x, 0, 0),
-                Op::PowI if e != 0 => one(BKind::PowI, x, e as u32, 0),
+                Op::Exp => one(BKind::Exp, v, 0),
+                Op::Tanh => one(BKind::Tanh, v, 0),
+                Op::Sqrt => one(BKind::Sqrt, v, 0),
+                Op::Sigmoid => one(BKind::Sigmoid, v, 0),
+                Op::PowI if e == 1 => one(BKind::Pass, 0, 0),
+                Op::PowI if e == 2 => one(BKind::Square, x, 0),
+                Op::PowI if e != 0 => one(BKind::PowI, x, e as u32),
                 _ => general,
             },
             _ => general,
@@ -890,11 +891,10 @@ mod tests {
     #[test]
     fn fused_runs_are_their_parts_bit_for_bit() {
         let values = [0.7, -0.4, 2.0, 0.0, -0.0, 1.5, f64::INFINITY, f64::NAN];
-        let bwd = |kind, x, v, a, b, r| Bwd {
+        let bwd = |kind, x, a, b, r| Bwd {
             kind,
             x,
             y: 3,
-            v,
             a,
             b,
             r,
@@ -913,18 +913,18 @@ mod tests {
                     // In sweep order: a feeder, the parts (part `p` reads adjoint slot
                     // `p` and adds to `p + 1` and `8 - p`), a tail; slots 0..10.
                     let mut code = vec![if gives(parts[n - 1]) {
-                        bwd(BKind::PassI, 0, 0, 9, 0, 8)
+                        bwd(BKind::PassI, 0, 9, 0, 8)
                     } else {
-                        bwd(BKind::Nop, 0, 0, 0, 0, 8)
+                        bwd(BKind::Nop, 0, 0, 0, 8)
                     }];
                     for (p, &kind) in parts.iter().enumerate().rev() {
                         let p = p as u32;
-                        code.push(bwd(kind, src(p % 3), src((p + 1) % 3), p + 1, 8 - p, p));
+                        code.push(bwd(kind, src(p % 3), p + 1, 8 - p, p));
                     }
                     code.push(if takes(parts[0]) {
-                        bwd(BKind::PassA, 0, 0, 0, 0, 9)
+                        bwd(BKind::PassA, 0, 0, 0, 9)
                     } else {
-                        bwd(BKind::Pass, 0, 0, 0, 0, 9)
+                        bwd(BKind::Pass, 0, 0, 0, 9)
                     });
                     for seed in [-0.75, 0.0, f64::NAN] {
                         let mut start = [0.0; 10];
@@ -950,6 +950,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The records stream through the cache on every sweep: keep them this small.
+    #[test]
+    fn records_are_small() {
+        assert_eq!(std::mem::size_of::<Bwd>(), 24);
+        assert_eq!(std::mem::size_of::<Fwd>(), 20);
     }
 
     /// The lowered forward code computes what the general forward kernel computes, and

@@ -41,4 +41,6 @@ pub use plan::{
     format_bytes, parse_bytes, plan_checkpoints, segment_tape, tapes, Plan, Prediction, Strategy,
 };
 pub use schedule::{binomial_optimum, Action};
-pub use trace::{backward_needs, Source, Step, Trace, NEEDS_RESULT, NO_SLOT, VALUE_BYTES};
+pub use trace::{
+    backward_needs, operand_needs, Source, Step, Trace, NEEDS_RESULT, NO_SLOT, VALUE_BYTES,
+};

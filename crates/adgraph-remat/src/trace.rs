@@ -33,7 +33,8 @@ pub struct Step {
     /// Operand value indices (the first `op.arity()` are meaningful, the rest 0).
     pub args: [u32; 3],
     /// Which primal values the backward step reads: bit `i` for operand `i`,
-    /// [`NEEDS_RESULT`] for the result (see [`backward_needs`]).
+    /// [`NEEDS_RESULT`] for the result: what [`operand_needs`] names for the operands
+    /// that take an adjoint (a subset of [`backward_needs`]).
     pub needs: u8,
     /// Working slot of each operand (forward liveness).
     pub arg_slots: [u32; 3],
@@ -46,15 +47,32 @@ pub struct Step {
 }
 
 /// The primal values the backward rule of `op` reads, as a bit set (bit `i` for
-/// operand `i`, [`NEEDS_RESULT`] for the result). It mirrors [`adgraph_ir::derivative`]:
-/// passing anything at all for the values not named here leaves every contribution
-/// unchanged (a unit test checks this per op).
+/// operand `i`, [`NEEDS_RESULT`] for the result): the union of [`operand_needs`] over
+/// its operands. It mirrors [`adgraph_ir::derivative`]: passing anything at all for
+/// the values not named here leaves every contribution unchanged (a unit test checks
+/// this per op).
 pub fn backward_needs(op: Op, exponent: i32) -> u8 {
+    (0..op.arity()).fold(0, |n, i| n | operand_needs(op, exponent, i))
+}
+
+/// The primal values the contribution to operand `i` of `op` reads (bits as in
+/// [`backward_needs`]; 0 where that contribution is structurally zero). A step keeps
+/// only what the contributions to its operands that take an adjoint read: `c * x`
+/// with `c` a constant needs `c`, not `x`, so `x` stays off the tape.
+pub fn operand_needs(op: Op, exponent: i32, i: usize) -> u8 {
     use Op::*;
     match op {
         Input | Const | Neg | Add | Sub | Lt | Le | Gt | Ge | Eq | Ne => 0,
         Exp | Sqrt | Tan | Tanh | Sigmoid => NEEDS_RESULT,
-        Log | Sin | Cos | Abs | Select => 1,
+        Log | Sin | Cos | Abs => 1,
+        // The condition takes no adjoint; either branch's contribution reads it.
+        Select => {
+            if i == 0 {
+                0
+            } else {
+                1
+            }
+        }
         PowI => {
             if exponent == 0 || exponent == 1 {
                 0
@@ -62,9 +80,31 @@ pub fn backward_needs(op: Op, exponent: i32) -> u8 {
                 1
             }
         }
-        Mul | Min | Max | Atan2 => 3,
-        Div => 2 | NEEDS_RESULT,
-        Pow => 3 | NEEDS_RESULT,
+        // `s * y` for `x`, `s * x` for `y`.
+        Mul => {
+            if i == 0 {
+                2
+            } else {
+                1
+            }
+        }
+        Min | Max | Atan2 => 3,
+        // `s / y` for `x`, `-((s * r) / y)` for `y`.
+        Div => {
+            if i == 0 {
+                2
+            } else {
+                2 | NEEDS_RESULT
+            }
+        }
+        // `s * (y * x ^ (y - 1))` for `x`; `r * ln x` (`0` where `x` is 0) for `y`.
+        Pow => {
+            if i == 0 {
+                3
+            } else {
+                1 | NEEDS_RESULT
+            }
+        }
     }
 }
 
@@ -262,16 +302,20 @@ impl Trace {
             .map(|(j, (op, exponent, args))| {
                 let mut arg_slots = [0u32; 3];
                 let mut arg_adjoints = [NO_SLOT; 3];
+                let mut needs = 0;
                 for i in 0..op.arity() {
                     arg_slots[i] = slots[args[i] as usize];
                     arg_adjoints[i] = adjoints[args[i] as usize];
+                    if arg_adjoints[i] != NO_SLOT {
+                        needs |= operand_needs(op, exponent, i);
+                    }
                 }
                 let r = first as usize + j;
                 Step {
                     op,
                     exponent,
                     args,
-                    needs: backward_needs(op, exponent),
+                    needs,
                     arg_slots,
                     result_slot: slots[r],
                     arg_adjoints,

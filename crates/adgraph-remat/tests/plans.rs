@@ -3,7 +3,8 @@
 
 use adgraph_ir::{derivative, Numbers, Op};
 use adgraph_remat::{
-    backward_needs, pareto, plan_checkpoints, CostModel, RematError, Strategy, Trace, NEEDS_RESULT,
+    backward_needs, operand_needs, pareto, plan_checkpoints, tapes, CostModel, RematError,
+    Strategy, Trace, NEEDS_RESULT, NO_SLOT,
 };
 
 fn snapshot(name: &str, text: &str) {
@@ -162,6 +163,80 @@ fn needs_table_covers_what_the_derivative_reads() {
             }
         }
     }
+}
+
+/// Per operand: values [`operand_needs`] does not name for operand `i` can be anything
+/// for that operand's contribution (so a step keeps only what the operands taking an
+/// adjoint read), and a structurally zero contribution names none.
+#[test]
+fn operand_needs_cover_what_each_contribution_reads() {
+    let points: [[f64; 3]; 6] = [
+        [0.7, 1.3, 1.0],
+        [-0.4, 2.5, 0.0],
+        [2.0, 2.0, 1.0],
+        [0.0, -1.5, 0.0],
+        [1e-3, 3.0, 1.0],
+        [0.0, 0.0, 1.0],
+    ];
+    for &op in Op::ALL {
+        if matches!(op, Op::Input | Op::Const) {
+            continue;
+        }
+        for exponent in [0, 1, 2, 3, -2] {
+            if exponent != 0 && op != Op::PowI {
+                continue;
+            }
+            for i in 0..op.arity() {
+                let needs = operand_needs(op, exponent, i);
+                assert_eq!(needs & !backward_needs(op, exponent), 0, "{op:?} {i}");
+                for x in points {
+                    let args = &x[..op.arity()];
+                    let r = op.eval(args, exponent);
+                    let full = derivative(&mut Numbers, op, exponent, args, r, i, 0.75).unwrap();
+                    if full.is_none() {
+                        assert_eq!(needs, 0, "{op:?} {i}: structurally zero");
+                    }
+                    for filler in [f64::NAN, 123.25] {
+                        let mut masked = [filler; 3];
+                        for k in 0..op.arity() {
+                            if needs & (1 << k) != 0 {
+                                masked[k] = args[k];
+                            }
+                        }
+                        let mr = if needs & NEEDS_RESULT != 0 { r } else { filler };
+                        let part = derivative(
+                            &mut Numbers,
+                            op,
+                            exponent,
+                            &masked[..op.arity()],
+                            mr,
+                            i,
+                            0.75,
+                        )
+                        .unwrap();
+                        assert_eq!(
+                            full.map(f64::to_bits),
+                            part.map(f64::to_bits),
+                            "{op:?}^{exponent} operand {i} at {x:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A product by a constant keeps only the constant's side: `4 * x` reads no `x`, so
+/// nothing goes on the tape for it.
+#[test]
+fn a_product_by_a_constant_keeps_nothing() {
+    let (g, f) = adgraph_ir::parse("input x\noutput z = 4 * sin(x)").unwrap();
+    let t = Trace::from_function(&g, &f).unwrap();
+    let mul = t.steps().iter().find(|s| s.op == Op::Mul).unwrap();
+    let constant = mul.arg_adjoints.iter().position(|&a| a == NO_SLOT).unwrap();
+    assert_eq!(mul.needs, 1 << constant);
+    let n = t.steps().len() as u32;
+    assert_eq!(tapes(&t, &[0, n]), vec![Vec::<u32>::new()]);
 }
 
 #[test]
