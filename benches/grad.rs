@@ -30,7 +30,7 @@
 //! plan its measured peak and recomputed instructions; and after each group a
 //! `summary grad/<workload>` line with every row's median and its ratio to `eval` and
 //! to `native` of the same run (`benches/common/medians.rs`); then `eval`, `store-all`
-//! and `revolve-20` once more side by side, in alternating blocks of about 5 ms on one
+//! and `revolve-20` once more side by side, in alternating blocks of about 20 ms on one
 //! pinned core, and a `summary grad/<workload> alternated` line with the medians over
 //! rounds of their ratios (`benches/common/alternate.rs`: the ratios of the code, free
 //! of the changes in the vCPU's speed between criterion's rows).

@@ -6,7 +6,7 @@
 //! up to 1.5x in phases of a tenth of a second to a second, and the two vCPUs move
 //! independently (a C loop of libm `tanh` pinned to each, run side by side, shows
 //! both). The ratio of two criterion rows therefore also carries the phase each row
-//! landed in. [`alternated`] runs blocks of a few milliseconds of each row in turn on
+//! landed in. [`alternated`] runs blocks of about 20 ms of each row in turn on
 //! one core, so every round puts the rows under the same phase, and quotes the median
 //! over rounds of each row's ratio to the first: the ratio of the code.
 
@@ -70,14 +70,31 @@ pub fn on_this_core<R>(f: impl FnOnce(bool) -> R) -> R {
     r
 }
 
+/// Rows whose call takes longer are not alternated. Such a call streams megabytes
+/// (the RK4 chain of 20,000 steps: its gradient reads about 40 MB of code, records
+/// and tape): after another row's block it runs up to 2.5x slower than criterion's
+/// repeated calls, and only settles after tens of repetitions (a scratch loop of
+/// `eval` and store-all gradients of that chain: 5.8 ms a gradient falling to 3.4
+/// ms over six calls, against criterion's 2.3 ms), so blocks short enough to stay
+/// within one phase of the vCPU's speed would time it cold.
+const MAX_CALL_SECONDS: f64 = 1e-3;
+/// Calls of a block: enough for about this many seconds, at least [`MIN_CALLS`].
+const BLOCK_SECONDS: f64 = 20e-3;
+/// The fewest calls of a block: the first is not counted (see [`alternated`]).
+const MIN_CALLS: usize = 3;
+
 /// Times `rows` side by side on the calling thread, pinned to its core: `rounds`
-/// rounds, each running every row for a block of about 5 ms (the number of calls
-/// fixed from one timed call) in thread CPU time, and prints to stderr
+/// rounds, each running every row for a block of about 20 ms and at least 3 calls
+/// (the number of calls fixed from one timed call), timed in thread CPU time without
+/// the block's first call, which finds the caches as the previous row left them (a
+/// row whose call takes milliseconds would otherwise be timed cold, as no caller
+/// repeating it sees it). Prints to stderr
 ///
 /// `summary <name> alternated (...): <row> <time a call>, ...; <row> / <earlier row> <r>x, ...`
 ///
 /// with each row's median time a call and the median over rounds of its ratio to
-/// every earlier row. Returns the medians of each row's ratio to the first (the first
+/// every earlier row; or, where a row's call takes more than [`MAX_CALL_SECONDS`],
+/// a line saying it was skipped (and NaN ratios). Returns the medians of each row's ratio to the first (the first
 /// is 1).
 pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut())]) -> Vec<f64> {
     if rows.is_empty() {
@@ -85,15 +102,28 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
     }
     let rounds = rounds.max(1);
     on_this_core(|pinned| {
-        let calls: Vec<usize> = rows
+        let once: Vec<f64> = rows
             .iter_mut()
             .map(|(_, f)| {
                 f(); // warm: a first call may allocate or fault pages in
                 let start = thread_cpu_seconds();
                 f();
-                let once = thread_cpu_seconds() - start;
-                ((5e-3 / once.max(1e-7)) as usize).clamp(1, 1_000_000)
+                thread_cpu_seconds() - start
             })
+            .collect();
+        if let Some(&slow) = once.iter().find(|&&t| t > MAX_CALL_SECONDS) {
+            eprintln!(
+                "summary {name} alternated: skipped (a call takes {}: a block of a few \
+                 such calls finds the caches as the other rows left them, and its \
+                 repeated calls take many more than a few to settle; criterion's rows \
+                 are the figures)",
+                seconds(slow)
+            );
+            return vec![f64::NAN; rows.len()];
+        }
+        let calls: Vec<usize> = once
+            .iter()
+            .map(|&t| ((BLOCK_SECONDS / t.max(1e-7)) as usize).clamp(MIN_CALLS, 1_000_000))
             .collect();
         let n = rows.len();
         let mut times = vec![Vec::with_capacity(rounds); n];
@@ -102,11 +132,12 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
         let mut round = vec![0.0; n];
         for _ in 0..rounds {
             for (((_, f), &k), r) in rows.iter_mut().zip(&calls).zip(&mut round) {
+                f(); // not counted: it finds the caches as the previous row left them
                 let start = thread_cpu_seconds();
-                for _ in 0..k {
+                for _ in 1..k {
                     f();
                 }
-                *r = (thread_cpu_seconds() - start) / k as f64;
+                *r = (thread_cpu_seconds() - start) / (k - 1) as f64;
             }
             for (i, (t, &r)) in times.iter_mut().zip(&round).enumerate() {
                 t.push(r);

@@ -6,9 +6,10 @@
 //! a batch of 1,000 points; criterion's time is for the whole batch). The bench ids
 //! are the systems. Times are the process's CPU time (the machine is shared; see
 //! `adgraph_peers::cpu_time`). `cargo run --release --bin peers-table` turns the medians into the
-//! README's tables. After each `grad` group, adgraph's gradient and echidna's run again
-//! in alternating blocks on one pinned core, and a `summary <workload>.grad alternated`
-//! line gives the median over rounds of their ratio (`benches/common/alternate.rs`). Run with short settings on a shared machine:
+//! README's tables. After each `grad` group, adgraph's two gradients (the reverse
+//! interpreter and the compiled symbolic gradient) and echidna's run again in
+//! alternating blocks on one pinned core, and a `summary <workload>.grad alternated`
+//! line gives the medians over rounds of their ratios (`benches/common/alternate.rs`). Run with short settings on a shared machine:
 //! `cargo bench --manifest-path benches/peers/Cargo.toml -- --warm-up-time 1 --measurement-time 3`.
 
 use std::hint::black_box;
@@ -88,14 +89,17 @@ fn one_point(c: &mut Bench, case: &Case) {
         b.iter(|| num_dual_grad(case, black_box(&x), &mut g, &mut duals))
     });
     group.finish();
-    // The same two rows side by side on one core (see `alternate`): the ratio of the
-    // code, free of the phase each criterion row landed in.
+    // adgraph's two routes and echidna side by side on one core (see `alternate`):
+    // the ratios of the code, free of the phase each criterion row landed in.
     alternate::alternated(
         &format!("{}.grad", case.name()),
         24,
         &mut [
             ("adgraph", &mut || {
                 black_box(reverse.grad(black_box(&x), 0).ok());
+            }),
+            ("adgraph-symbolic", &mut || {
+                black_box(adgraph.symbolic_grad(black_box(&x)).map(|o| o[0]).ok());
             }),
             ("echidna", &mut || {
                 black_box(echidna_grad(&mut tape, black_box(&x), &mut adjoints));
