@@ -35,7 +35,8 @@ fn thread_cpu_seconds() -> f64 {
 }
 
 /// Pins the calling thread to CPU `cpu`; false where the system refuses (fewer CPUs,
-/// a restricted affinity mask).
+/// a restricted affinity mask) or is not Linux.
+#[cfg(target_os = "linux")]
 pub fn pin_to(cpu: usize) -> bool {
     // SAFETY: `set` is a plain bit mask; CPU_SET indexes within it (checked against
     // its size); sched_setaffinity reads that many bytes; pid 0 is the calling thread.
@@ -50,8 +51,15 @@ pub fn pin_to(cpu: usize) -> bool {
     }
 }
 
+/// Pinning is Linux's `sched_setaffinity` here; elsewhere nothing is pinned.
+#[cfg(not(target_os = "linux"))]
+pub fn pin_to(_cpu: usize) -> bool {
+    false
+}
+
 /// Runs `f` with the calling thread pinned to the CPU it is on, then gives the thread
 /// back its affinity mask. The flag passed to `f` says whether pinning worked.
+#[cfg(target_os = "linux")]
 pub fn on_this_core<R>(f: impl FnOnce(bool) -> R) -> R {
     let size = std::mem::size_of::<libc::cpu_set_t>();
     // SAFETY: `old` is a writable mask of `size` bytes; pid 0 is the calling thread.
@@ -68,6 +76,12 @@ pub fn on_this_core<R>(f: impl FnOnce(bool) -> R) -> R {
         unsafe { libc::sched_setaffinity(0, size, &old) };
     }
     r
+}
+
+/// Pinning is Linux's `sched_setaffinity` here; elsewhere `f` runs unpinned.
+#[cfg(not(target_os = "linux"))]
+pub fn on_this_core<R>(f: impl FnOnce(bool) -> R) -> R {
+    f(false)
 }
 
 /// Rows whose call takes longer are not alternated. Such a call streams megabytes
