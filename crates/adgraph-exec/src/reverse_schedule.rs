@@ -24,7 +24,8 @@ pub(crate) enum Move {
         /// Range of `checkpoint_slots`.
         slots: (u32, u32),
     },
-    /// Copies the checkpoint at stack position `at` back into its working slots.
+    /// Copies the checkpoint at stack position `at` back into its working slots (a
+    /// restore of boundary 0, the leaves, copies nothing and is left out).
     Restore {
         /// Stack position of the checkpoint.
         at: u32,
@@ -114,8 +115,9 @@ pub(crate) fn lower_actions(
     }
     // Per boundary: the stack position of its held checkpoint.
     let mut held_at = vec![None; l as usize + 1];
-    let (mut depth, mut pos, mut frontier) = (0u32, 0u32, 0u32);
-    // The objects' starts and ends as the sweep will push them (values per lane).
+    let (mut pos, mut frontier) = (0u32, 0u32);
+    // The objects' starts as the sweep will push them (values per lane): their count
+    // is the stack's depth, the next object's position.
     let mut starts: Vec<usize> = Vec::new();
     let (mut top, mut extent) = (0usize, 0usize);
     let mut tape_at = vec![None; l as usize];
@@ -140,8 +142,7 @@ pub(crate) fn lower_actions(
     for &a in plan.actions() {
         let m = match a {
             Action::Store(k) => {
-                held_at[k as usize] = Some(depth);
-                depth += 1;
+                held_at[k as usize] = Some(starts.len() as u32);
                 push(
                     checkpoint_slots[k as usize].len(),
                     0,
@@ -155,19 +156,16 @@ pub(crate) fn lower_actions(
             }
             Action::Restore(k) => {
                 pos = k;
-                // Boundary 0's state is the leaves, never overwritten.
-                let at = if k == 0 {
-                    0
-                } else {
-                    held_at[k as usize].ok_or_else(bad)?
-                };
+                // Boundary 0's state is the leaves, never overwritten: nothing to copy.
+                if k == 0 {
+                    continue;
+                }
                 Move::Restore {
-                    at,
-                    slots: if k == 0 { (0, 0) } else { ranges[k as usize] },
+                    at: held_at[k as usize].ok_or_else(bad)?,
+                    slots: ranges[k as usize],
                 }
             }
             Action::Free(k) => {
-                depth = depth.checked_sub(1).ok_or_else(bad)?;
                 held_at[k as usize] = None;
                 top = starts.pop().ok_or_else(bad)?;
                 Move::Free
@@ -180,7 +178,6 @@ pub(crate) fn lower_actions(
             Action::Record(j) => {
                 let (code, counts) = run(j, j + 1, &mut frontier);
                 pos = j + 1;
-                depth += 1;
                 push(
                     tape_lengths[j as usize] as usize,
                     TAPE_SPARE,
@@ -195,7 +192,6 @@ pub(crate) fn lower_actions(
                 }
             }
             Action::Reverse(j) => {
-                depth = depth.checked_sub(1).ok_or_else(bad)?;
                 top = starts.pop().ok_or_else(bad)?;
                 let at = u32::try_from(top).map_err(|_| bad())?;
                 if tape_at[j as usize].replace(at).is_some() {
