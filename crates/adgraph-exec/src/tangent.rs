@@ -188,11 +188,11 @@ fn two<const S: bool>(x: f64, d0: f64, y: f64, d1: f64) -> f64 {
     if !S {
         return d0 + d1;
     }
-    let r = if y == 0.0 { d0 } else { d0 + d1 };
-    if x == 0.0 {
-        one::<S>(y, d1)
-    } else {
-        r
+    match (x == 0.0, y == 0.0) {
+        (true, true) => 0.0,
+        (true, false) => d1,
+        (false, true) => d0,
+        (false, false) => d0 + d1,
     }
 }
 
