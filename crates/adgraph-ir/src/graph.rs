@@ -336,18 +336,6 @@ impl Graph {
     pub fn powi(&mut self, a: NodeId, n: i32) -> Result<NodeId, GraphError> {
         let hash = Node::powi(a, n).hash64();
         self.table.prefetch(hash);
-        self.powi_hashed(a, n, hash)
-    }
-
-    /// [`Graph::powi`] of a node whose [`Node::hash64`] is `hash` (the table's line for
-    /// it already asked for).
-    #[inline]
-    pub(crate) fn powi_hashed(
-        &mut self,
-        a: NodeId,
-        n: i32,
-        hash: u64,
-    ) -> Result<NodeId, GraphError> {
         self.check(a)?;
         if let Some(x) = self.constant_value(a) {
             return self.constant(crate::op::powi(x, n));
@@ -569,7 +557,7 @@ impl Graph {
     /// every constructor (callgrind: a call cost about 25 instructions a node in
     /// saving registers and passing the node and result); growth is out of line.
     #[inline(always)]
-    pub(crate) fn intern_hashed(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
+    fn intern_hashed(&mut self, node: Node, hash: u64) -> Result<NodeId, GraphError> {
         debug_assert_eq!(hash, node.hash64());
         if self.table.len() == self.table.capacity() {
             self.table.grow();
