@@ -437,14 +437,7 @@ fn per_core(call: &mut (dyn FnMut() + Send), name: &str) {
     for _ in 0..ROUNDS {
         let mut round = [0.0f64; 3];
         for ((pool, t), r) in pools.iter().zip(&mut all).zip(&mut round) {
-            let mut block = Vec::with_capacity(BLOCK);
-            for k in 0..BLOCK {
-                let start = std::time::Instant::now();
-                pool.install(&mut *call);
-                if k > 0 {
-                    block.push(start.elapsed().as_secs_f64() * 1e9);
-                }
-            }
+            let mut block = time_block(pool, call, BLOCK);
             t.extend_from_slice(&block);
             *r = median(&mut block);
         }
@@ -464,6 +457,18 @@ fn per_core(call: &mut (dyn FnMut() + Send), name: &str) {
         median(&mut efficiencies),
         2.0 * median(&mut efficiencies),
     );
+}
+
+/// Wall times (ns) of `block` calls on `pool`, the first not counted unless it is
+/// the only one: it wakes a pool whose threads idled through another pool's calls.
+fn time_block(pool: &rayon::ThreadPool, call: &mut (dyn FnMut() + Send), block: usize) -> Vec<f64> {
+    (0..block)
+        .filter_map(|k| {
+            let start = std::time::Instant::now();
+            pool.install(&mut *call);
+            (block == 1 || k > 0).then(|| start.elapsed().as_secs_f64() * 1e9)
+        })
+        .collect()
 }
 
 /// Rounds of the thread-count rows, one call (`block` 1) or a block of calls on each
@@ -491,13 +496,7 @@ fn interleaved(
     let mut times = vec![Vec::with_capacity(CALLS); pools.len()];
     for _ in 0..rounds {
         for (pool, t) in pools.iter().zip(&mut times) {
-            for k in 0..block {
-                let start = std::time::Instant::now();
-                pool.install(&mut *call);
-                if block == 1 || k > 0 {
-                    t.push(start.elapsed().as_secs_f64() * 1e9);
-                }
-            }
+            t.extend(time_block(pool, call, block));
         }
     }
     let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
