@@ -1,5 +1,6 @@
 //! Comparisons timed side by side on one pinned core, shared by the benches
-//! (`#[path]`-included, also by `benches/peers`).
+//! (`#[path]`-included, also by `benches/peers`, each beside `cpu_time.rs` and
+//! `medians.rs` of this directory, whose clock and formatting it uses).
 //!
 //! Why besides criterion's rows: criterion times each row for seconds, one after the
 //! other, and on the virtual machine these figures come from a vCPU's speed moves by
@@ -24,14 +25,7 @@ pub fn median(v: &mut [f64]) -> f64 {
 
 /// CPU time of the calling thread, in seconds.
 fn thread_cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid, writable timespec; the clock id is a constant of libc.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    super::cpu_time::thread_cpu_now().as_secs_f64()
 }
 
 /// Pins the calling thread to CPU `cpu`; false where the system refuses (fewer CPUs,
@@ -131,7 +125,7 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
                  such calls finds the caches as the other rows left them, and its \
                  repeated calls take many more than a few to settle; criterion's rows \
                  are the figures)",
-                seconds(slow)
+                super::medians::format_ns(slow * 1e9)
             );
             return vec![f64::NAN; rows.len()];
         }
@@ -164,7 +158,12 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
             .iter()
             .zip(&mut times)
             .zip(&calls)
-            .map(|(((row, _), t), k)| format!("{row} {} ({k} calls a block)", seconds(median(t))))
+            .map(|(((row, _), t), k)| {
+                format!(
+                    "{row} {} ({k} calls a block)",
+                    super::medians::format_ns(median(t) * 1e9)
+                )
+            })
             .collect();
         let mut relative = Vec::new();
         let mut first = Vec::with_capacity(n);
@@ -185,25 +184,4 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
         );
         std::iter::once(1.0).chain(first).collect()
     })
-}
-
-/// `s` seconds with a unit, three significant digits.
-fn seconds(s: f64) -> String {
-    let (v, unit) = if s >= 1.0 {
-        (s, "s")
-    } else if s >= 1e-3 {
-        (s * 1e3, "ms")
-    } else if s >= 1e-6 {
-        (s * 1e6, "us")
-    } else {
-        (s * 1e9, "ns")
-    };
-    let digits = if v >= 100.0 {
-        0
-    } else if v >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{v:.digits$} {unit}")
 }

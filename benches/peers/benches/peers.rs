@@ -28,6 +28,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 #[path = "../../common/alternate.rs"]
 mod alternate;
+#[path = "../../common/cpu_time.rs"]
+mod cpu_time;
+#[path = "../../common/medians.rs"]
+mod medians;
 
 /// Criterion measuring the process's CPU time (see `adgraph_peers::cpu_time`).
 type Bench = Criterion<ProcessCpuTime>;
