@@ -31,9 +31,10 @@
 //! `summary grad/<workload>` line with every row's median and its ratio to `eval` and
 //! to `native` of the same run (`benches/common/medians.rs`); then `eval`, `store-all`
 //! and `revolve-20` once more side by side, in alternating blocks of about 20 ms on one
-//! pinned core, and a `summary grad/<workload> alternated` line with the medians over
-//! rounds of their ratios (`benches/common/alternate.rs`: the ratios of the code, free
-//! of the changes in the vCPU's speed between criterion's rows).
+//! pinned core (0.3 s, the first quarter of each not counted, where a call takes over
+//! a millisecond), and a `summary grad/<workload> alternated` line with the medians
+//! over rounds of their ratios (`benches/common/alternate.rs`: the ratios of the code,
+//! free of the changes in the vCPU's speed between criterion's rows).
 
 use adgraph_exec::{Program, ReversePlan, ReverseWorkspace, Workspace};
 use adgraph_remat::{plan_checkpoints, CostModel, Strategy, Trace};

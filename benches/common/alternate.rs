@@ -78,31 +78,42 @@ pub fn on_this_core<R>(f: impl FnOnce(bool) -> R) -> R {
     f(false)
 }
 
-/// Rows whose call takes longer are not alternated. Such a call streams megabytes
-/// (the RK4 chain of 20,000 steps: its gradient reads about 40 MB of code, records
-/// and tape): after another row's block it runs up to 2.5x slower than criterion's
-/// repeated calls, and only settles after tens of repetitions (a scratch loop of
-/// `eval` and store-all gradients of that chain: 5.8 ms a gradient falling to 3.4
-/// ms over six calls, against criterion's 2.3 ms), so blocks short enough to stay
-/// within one phase of the vCPU's speed would time it cold.
+/// Rows whose call takes longer are alternated in long blocks. Such a call streams
+/// megabytes (the RK4 chain of 20,000 steps: its gradient reads about 40 MB of code,
+/// records and tape): after another row's block it runs up to 2.5x slower than
+/// criterion's repeated calls, and only settles after tens of repetitions (a scratch
+/// loop of `eval` and store-all gradients of that chain: 5.8 ms a gradient falling to
+/// 3.4 ms over six calls, against criterion's 2.3 ms), so a block of a few calls
+/// would time it cold. Where any row is this slow, every row of the comparison runs
+/// blocks of about [`LONG_BLOCK_SECONDS`] and the first quarter of each block's calls
+/// is not counted.
 const MAX_CALL_SECONDS: f64 = 1e-3;
 /// Calls of a block: enough for about this many seconds, at least [`MIN_CALLS`].
 const BLOCK_SECONDS: f64 = 20e-3;
+/// The block length where some row's call takes over [`MAX_CALL_SECONDS`]: long
+/// enough for tens of calls of a 10 ms row, short enough that a round of three rows
+/// stays within about a second.
+const LONG_BLOCK_SECONDS: f64 = 0.3;
+/// The most rounds of long blocks.
+const LONG_ROUNDS: usize = 8;
 /// The fewest calls of a block: the first is not counted (see [`alternated`]).
 const MIN_CALLS: usize = 3;
+/// The fewest calls of a long block (the first quarter, at least 2, not counted).
+const MIN_LONG_CALLS: usize = 8;
 
 /// Times `rows` side by side on the calling thread, pinned to its core: `rounds`
 /// rounds, each running every row for a block of about 20 ms and at least 3 calls
 /// (the number of calls fixed from one timed call), timed in thread CPU time without
 /// the block's first call, which finds the caches as the previous row left them (a
 /// row whose call takes milliseconds would otherwise be timed cold, as no caller
-/// repeating it sees it). Prints to stderr
+/// repeating it sees it). Where a row's call takes more than [`MAX_CALL_SECONDS`],
+/// at most [`LONG_ROUNDS`] rounds of blocks of about [`LONG_BLOCK_SECONDS`] instead,
+/// the first quarter of each block's calls not counted. Prints to stderr
 ///
 /// `summary <name> alternated (...): <row> <time a call>, ...; <row> / <earlier row> <r>x, ...`
 ///
 /// with each row's median time a call and the median over rounds of its ratio to
-/// every earlier row; or, where a row's call takes more than [`MAX_CALL_SECONDS`],
-/// a line saying it was skipped (and NaN ratios). Returns the medians of each row's ratio to the first (the first
+/// every earlier row. Returns the medians of each row's ratio to the first (the first
 /// is 1).
 pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut())]) -> Vec<f64> {
     if rows.is_empty() {
@@ -119,19 +130,21 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
                 thread_cpu_seconds() - start
             })
             .collect();
-        if let Some(&slow) = once.iter().find(|&&t| t > MAX_CALL_SECONDS) {
-            eprintln!(
-                "summary {name} alternated: skipped (a call takes {}: a block of a few \
-                 such calls finds the caches as the other rows left them, and its \
-                 repeated calls take many more than a few to settle; criterion's rows \
-                 are the figures)",
-                super::medians::format_ns(slow * 1e9)
-            );
-            return vec![f64::NAN; rows.len()];
-        }
+        let long = once.iter().any(|&t| t > MAX_CALL_SECONDS);
+        let (block, fewest, rounds) = if long {
+            (LONG_BLOCK_SECONDS, MIN_LONG_CALLS, rounds.min(LONG_ROUNDS))
+        } else {
+            (BLOCK_SECONDS, MIN_CALLS, rounds)
+        };
         let calls: Vec<usize> = once
             .iter()
-            .map(|&t| ((BLOCK_SECONDS / t.max(1e-7)) as usize).clamp(MIN_CALLS, 1_000_000))
+            .map(|&t| ((block / t.max(1e-7)) as usize).clamp(fewest, 1_000_000))
+            .collect();
+        // Calls not counted at the start of each block while the caches fill: the
+        // first (short blocks), or the first quarter (long blocks).
+        let skipped: Vec<usize> = calls
+            .iter()
+            .map(|&k| if long { (k / 4).max(2) } else { 1 })
             .collect();
         let n = rows.len();
         let mut times = vec![Vec::with_capacity(rounds); n];
@@ -139,13 +152,16 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
         let mut ratios = vec![Vec::with_capacity(rounds); n * n];
         let mut round = vec![0.0; n];
         for _ in 0..rounds {
-            for (((_, f), &k), r) in rows.iter_mut().zip(&calls).zip(&mut round) {
-                f(); // not counted: it finds the caches as the previous row left them
+            for ((((_, f), &k), &s), r) in rows.iter_mut().zip(&calls).zip(&skipped).zip(&mut round)
+            {
+                for _ in 0..s {
+                    f(); // not counted: it finds the caches as the previous row left them
+                }
                 let start = thread_cpu_seconds();
-                for _ in 1..k {
+                for _ in s..k {
                     f();
                 }
-                *r = (thread_cpu_seconds() - start) / (k - 1) as f64;
+                *r = (thread_cpu_seconds() - start) / (k - s) as f64;
             }
             for (i, (t, &r)) in times.iter_mut().zip(&round).enumerate() {
                 t.push(r);
@@ -177,7 +193,12 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
             }
         }
         eprintln!(
-            "summary {name} alternated ({rounds} rounds{}, medians): {}; {}",
+            "summary {name} alternated ({rounds} rounds{}{}, medians): {}; {}",
+            if long {
+                " of blocks of about 0.3 s, the first quarter of each not counted"
+            } else {
+                ""
+            },
             if pinned { ", one pinned core" } else { "" },
             timed.join(", "),
             relative.join(", ")
