@@ -153,6 +153,24 @@ fn binary_outlined(kind: Kind, a: f64, b: f64) -> f64 {
     code::binary(kind, a, b)
 }
 
+/// Asks for the cache lines of `items`, a hint that reads nothing (x86_64; elsewhere
+/// nothing is done).
+#[inline]
+pub(crate) fn prefetch_lines<T>(items: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = items.as_ptr().cast::<i8>();
+        for offset in (0..std::mem::size_of_val(items)).step_by(64) {
+            // SAFETY: the address lies within `items`, and a prefetch neither reads
+            // the memory into a value nor faults.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.add(offset)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = items;
+}
+
 /// Spare places (of `W` values each) a tape needs after its last value: recording
 /// stores every result at the tape pointer, kept or not (see [`Fwd`]).
 pub(crate) const TAPE_SPARE: usize = 1;
