@@ -24,9 +24,9 @@ use adgraph_remat::{
 use rayon::prelude::*;
 use std::time::Instant;
 
-/// The most backward records [`ReversePlan`]'s sweep asks for ahead of the next
-/// segment (6 KiB of 24-byte records).
-const PREFETCH_RECORDS: usize = 256;
+/// The most backward records of the next segment [`ReversePlan`]'s sweep asks for
+/// ahead (6 KiB of 24-byte records), the last ones, which it sweeps first.
+const PREFETCH_RECORDS: u32 = 256;
 
 /// What a sweep did, counted and measured as it ran.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -771,7 +771,7 @@ impl<'a> ReversePlan<'a> {
                         take_outputs(work, outputs);
                     }
                 }
-                Move::Reverse { code, at } => {
+                Move::Reverse { code, at, next } => {
                     let code = range(code);
                     stats.backward_ops += code.len() as u64;
                     let tape = held.get(held.len() - 1);
@@ -788,7 +788,7 @@ impl<'a> ReversePlan<'a> {
                     unsafe {
                         let work = std::slice::from_raw_parts(base, n_work);
                         run_backward::<W>(
-                            &self.backward[code.clone()],
+                            &self.backward[code],
                             &self.general,
                             base,
                             tape,
@@ -797,16 +797,15 @@ impl<'a> ReversePlan<'a> {
                         )
                     };
                     held.pop();
-                    // Every schedule sweeps segments backward last to first, and a
-                    // segment's records lie just before those of the one after it:
-                    // ask for as many records before these as these are (up to
-                    // `PREFETCH_RECORDS`), so they arrive while the next segment is
-                    // recomputed and recorded. Swept one by one between forward
-                    // runs, a segment's records otherwise start cold every time
-                    // (`revolve:20` on the RK4 chain of 20,000 steps spent twice
+                    // Ask for the records of the next backward sweep now, so they
+                    // arrive while the forward runs before it recompute and record
+                    // its segment. A checkpointed plan sweeps its segments one by one
+                    // between such runs, and each segment's records otherwise start
+                    // cold (`revolve:20` on the RK4 chain of 20,000 steps spent twice
                     // store-all's time in the same backward instructions).
-                    let before = code.len().min(PREFETCH_RECORDS);
-                    prefetch_lines(&self.backward[code.start.saturating_sub(before)..code.start]);
+                    let (start, end) = next;
+                    let from = start.max(end.saturating_sub(PREFETCH_RECORDS));
+                    prefetch_lines(&self.backward[range((from, end))]);
                 }
             }
         }
@@ -1064,6 +1063,36 @@ mod tests {
         xs.iter()
             .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
             .collect()
+    }
+
+    /// Each backward sweep of a laid-out plan names the code of the next one (the
+    /// records the sweep asks for ahead), and the last names none.
+    #[test]
+    fn each_backward_sweep_names_the_next() {
+        let w = adgraph_workloads::van_der_pol(30);
+        let t = Trace::from_function(&w.graph, &w.function).unwrap();
+        for s in [
+            Strategy::StoreAll,
+            Strategy::Periodic(3),
+            Strategy::Revolve(2),
+            Strategy::Budget(2048),
+        ] {
+            let plan = plan_checkpoints(&t, s, &CostModel::default()).unwrap();
+            let p = ReversePlan::new(&t, &plan).unwrap();
+            let sweeps: Vec<((u32, u32), (u32, u32))> = p
+                .moves
+                .iter()
+                .filter_map(|m| match *m {
+                    Move::Reverse { code, next, .. } => Some((code, next)),
+                    _ => None,
+                })
+                .collect();
+            assert!(!sweeps.is_empty(), "{s:?}");
+            for pair in sweeps.windows(2) {
+                assert_eq!(pair[0].1, pair[1].0, "{s:?}");
+            }
+            assert_eq!(sweeps.last().unwrap().1, (0, 0), "{s:?}");
+        }
     }
 
     /// Fused forward pairs and chained adjoints change no bit of any output, gradient

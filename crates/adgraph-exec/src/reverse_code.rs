@@ -319,8 +319,9 @@ macro_rules! backward_ops {
     )* @fused { $($fused:ident = $first:ident $(+ $rest:ident)+,)* }) => {
         /// A backward opcode: the operation, specialized by which operands take an
         /// adjoint (`x`, `y` name the operands read and `v` the result, which the
-        /// [`Bwd`] field `x` holds; `A`, `B` its adjoint fields), then by its [`Carry`] (suffix `I`: adjoint in; `A`/`B`:
-        /// that contribution out); or a fused run of them.
+        /// [`Bwd`] field `x` holds; `A`, `B` its adjoint fields), then by its
+        /// [`Carry`] (suffix `I`: adjoint in; `A`/`B`: that contribution out); or a
+        /// fused run of them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
         pub(crate) enum BKind {

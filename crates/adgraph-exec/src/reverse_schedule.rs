@@ -57,6 +57,9 @@ pub(crate) enum Move {
         /// Where the tape starts, in values per lane above the working slots (where
         /// the lowered code's sources point).
         at: u32,
+        /// Range of `backward` the next `Reverse` of the schedule sweeps (empty for
+        /// the last), for the sweep to ask for while the forward runs between them.
+        next: (u32, u32),
     },
 }
 
@@ -200,10 +203,19 @@ pub(crate) fn lower_actions(
                 Move::Reverse {
                     code: (b[j as usize], b[j as usize + 1]),
                     at,
+                    next: (0, 0),
                 }
             }
         };
         moves.push(m);
+    }
+    // Each backward sweep names the code of the one after it.
+    let mut next = (0, 0);
+    for m in moves.iter_mut().rev() {
+        if let Move::Reverse { code, next: n, .. } = m {
+            *n = next;
+            next = *code;
+        }
     }
     Ok(ScheduleLayout {
         moves,
