@@ -195,9 +195,12 @@ pub fn alternated(name: &str, rounds: usize, rows: &mut [(&str, &mut dyn FnMut()
         eprintln!(
             "summary {name} alternated ({rounds} rounds{}{}, medians): {}; {}",
             if long {
-                " of blocks of about 0.3 s, the first quarter of each not counted"
+                format!(
+                    " of blocks of about {LONG_BLOCK_SECONDS} s, the first quarter of each \
+                     not counted"
+                )
             } else {
-                ""
+                String::new()
             },
             if pinned { ", one pinned core" } else { "" },
             timed.join(", "),
