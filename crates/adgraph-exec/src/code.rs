@@ -186,7 +186,6 @@ pub(crate) fn parts(kind: Kind) -> Option<(Kind, Kind, usize)> {
 /// Which of the code's operand fields `a`, `b`, `c` hold slots it reads (a `PowI`
 /// keeps its exponent in `c`; a fused pair reads the inner operands in `a` and `b`
 /// and the outer's other operand in `c`).
-#[cfg(test)]
 pub(crate) fn reads(kind: Kind) -> [bool; 3] {
     match parts(kind) {
         Some((inner, outer, _)) => [true, inner != Kind::Square, outer != Kind::Square],

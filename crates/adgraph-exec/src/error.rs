@@ -48,6 +48,12 @@ pub enum ExecError {
         /// What was being sized.
         what: &'static str,
     },
+    /// Something this target or system cannot do (native code off x86-64 Unix, or an
+    /// executable mapping the system refused).
+    Unsupported {
+        /// What was asked for.
+        what: &'static str,
+    },
 }
 
 impl fmt::Display for ExecError {
@@ -79,6 +85,7 @@ impl fmt::Display for ExecError {
             ExecError::TooLarge { what } => {
                 write!(f, "{what} would not fit in memory")
             }
+            ExecError::Unsupported { what } => write!(f, "unsupported here: {what}"),
         }
     }
 }

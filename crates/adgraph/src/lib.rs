@@ -86,7 +86,7 @@ pub struct ReadmeDoctests;
 
 pub use error::Error;
 
-pub use adgraph_exec::Program;
+pub use adgraph_exec::{Native, Program};
 pub use adgraph_ir::{
     dump, evaluate, parse, parse_expression, to_dot, Builder, Expr, FloatMode, Function, Graph,
     Node, NodeId, Op,
