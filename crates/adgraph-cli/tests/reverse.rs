@@ -313,25 +313,28 @@ fn bench_reports_the_spec_shape() {
         })
         .collect();
     let keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
-    assert_eq!(
-        keys,
-        [
-            "points",
-            "eval_ns_single",
-            "grad_ns_single",
-            "eval_ns_per_point",
-            "grad_ns_per_point",
-            "threads",
-            "plan"
-        ]
-    );
+    // The native figures where native code runs (x86-64 Unix), else left out.
+    let native = cfg!(all(target_arch = "x86_64", unix));
+    let mut want = vec![
+        "points",
+        "eval_ns_single",
+        "grad_ns_single",
+        "eval_ns_per_point",
+        "grad_ns_per_point",
+    ];
+    if native {
+        want.extend(["eval_ns_native", "grad_ns_native"]);
+    }
+    want.extend(["threads", "plan"]);
+    assert_eq!(keys, want);
+    let figures = want.len() - 3;
     assert_eq!(pairs[0].1, "50");
-    for (key, value) in &pairs[1..5] {
+    for (key, value) in &pairs[1..=figures] {
         let ns: f64 = value.parse().unwrap();
         assert!(ns > 0.0 && ns.is_finite(), "{key} = {value}");
     }
-    assert_eq!(pairs[5].1, "2");
-    assert_eq!(pairs[6].1, "\"revolve:2\"");
+    assert_eq!(pairs[figures + 1].1, "2");
+    assert_eq!(pairs[figures + 2].1, "\"revolve:2\"");
     let run = adgraph(&[
         "bench",
         "tests/data/seed.adg",
@@ -345,8 +348,20 @@ fn bench_reports_the_spec_shape() {
         lines[0],
         "tests/data/seed.adg: 10 points, 1 thread, plan store-all"
     );
-    assert_eq!(lines.len(), 5);
+    assert_eq!(lines.len(), if native { 7 } else { 5 });
     assert!(lines[1..].iter().all(|l| l.ends_with(" ns")));
+    if native {
+        assert!(
+            lines[5].trim_start().starts_with("eval, native"),
+            "{}",
+            lines[5]
+        );
+        assert!(
+            lines[6].trim_start().starts_with("grad, native"),
+            "{}",
+            lines[6]
+        );
+    }
     let run = adgraph(&[
         "bench",
         "tests/data/seed.adg",

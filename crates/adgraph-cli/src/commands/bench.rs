@@ -5,10 +5,15 @@
 //! Four figures, each the median of samples ([`crate::measure`]): one-point
 //! evaluation (`Program::eval`), one-point gradient (`ReversePlan::grad` under
 //! `--plan`), and per point over `N` points near `--at` (`Program::eval_batch` and
-//! `ReversePlan::vjp_batch`, split across a pool of `--threads` threads). JSON:
+//! `ReversePlan::vjp_batch`, split across a pool of `--threads` threads). Then, where
+//! native code runs (x86-64 Unix), two more one-point figures: evaluation by the
+//! program's native code (`Program::native`) and the gradient by the native code of
+//! the compiled symbolic gradient (`adgraph::diff::grad`, optimized in strict mode,
+//! compiled, translated; f and the gradient in one run). JSON:
 //! `{"points": 1000, "eval_ns_single": 12.5, "grad_ns_single": 30.1,
-//! "eval_ns_per_point": 4.2, "grad_ns_per_point": 9.8, "threads": 1, "plan":
-//! "store-all"}`.
+//! "eval_ns_per_point": 4.2, "grad_ns_per_point": 9.8, "eval_ns_native": 3.1,
+//! "grad_ns_native": 7.9, "threads": 1, "plan": "store-all"}` (the two native keys
+//! are left out where native code does not run).
 
 use crate::batch::{parse_threads, MAX_THREADS};
 use crate::error::CliError;
@@ -18,8 +23,8 @@ use crate::point::parse_point;
 use crate::reverse::{output_index, parse_strategy, plan, trace};
 use crate::sink::Sink;
 use crate::source::SourceArgs;
-use adgraph::exec::{Program, ReversePlan};
-use adgraph::ir::format_number;
+use adgraph::exec::{ExecError, Native, Program, ReversePlan};
+use adgraph::ir::{format_number, FloatMode};
 use adgraph::remat::Strategy;
 use clap::Args;
 use std::hint::black_box;
@@ -137,12 +142,16 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
         })?;
         Ok((e, g))
     })?;
-    let figures = [
+    let mut figures = vec![
         ("eval_ns_single", round_tenth(eval_single)),
         ("grad_ns_single", round_tenth(grad_single)),
         ("eval_ns_per_point", round_tenth(eval_batch / n as f64)),
         ("grad_ns_per_point", round_tenth(grad_batch / n as f64)),
     ];
+    if let Some((eval, grad)) = native_figures(&program, &loaded, output, &point)? {
+        figures.push(("eval_ns_native", round_tenth(eval)));
+        figures.push(("grad_ns_native", round_tenth(grad)));
+    }
     let text = if args.json {
         let mut entries = vec![("points", n.to_string())];
         entries.extend(figures.iter().map(|(k, v)| (*k, json::number(*v))));
@@ -164,6 +173,8 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
             "grad, one point",
             "eval, per point",
             "grad, per point",
+            "eval, native",
+            "grad, native",
         ];
         for (label, (_, ns)) in labels.iter().zip(&figures) {
             text.push_str(&format!("  {label:<16} {:>12} ns\n", format_number(*ns)));
@@ -173,6 +184,48 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
     let mut sink = Sink::stdout();
     sink.write(&text)?;
     sink.finish()
+}
+
+/// Medians of one-point evaluation by `program`'s native code and of the gradient of
+/// output `output` by the native code of the compiled symbolic gradient; `None` where
+/// native code does not run.
+fn native_figures(
+    program: &Program,
+    loaded: &crate::source::Loaded,
+    output: usize,
+    point: &[f64],
+) -> Result<Option<(f64, f64)>, CliError> {
+    let native = |p: &Program| match p.native() {
+        Ok(n) => Ok(Some(n)),
+        Err(ExecError::Unsupported { .. }) => Ok(None),
+        Err(e) => Err(CliError::internal(e)),
+    };
+    let Some(f) = native(program)? else {
+        return Ok(None);
+    };
+    let mut graph = loaded.graph.clone();
+    let name = loaded.output_names()[output].to_string();
+    let with_gradient = adgraph::diff::grad(&mut graph, &loaded.function, Some(&name))
+        .map_err(CliError::internal)?;
+    let (optimized, _) = adgraph::opt::optimize(&graph, &[with_gradient], FloatMode::Strict)
+        .map_err(CliError::internal)?;
+    let function = optimized
+        .functions
+        .first()
+        .ok_or_else(|| CliError::internal("the optimizer returned no function"))?;
+    let gradient = Program::compile(&optimized.graph, function).map_err(CliError::internal)?;
+    let Some(g) = native(&gradient)? else {
+        return Ok(None);
+    };
+    // Timed as `eval_ns_single` is (`Program::eval`: outputs and slot file allocated
+    // per call), so the figures compare.
+    let time = |n: &Native| {
+        median_ns(|| {
+            black_box(n.eval(black_box(point)).map_err(CliError::internal)?);
+            Ok(())
+        })
+    };
+    Ok(Some((time(&f)?, time(&g)?)))
 }
 
 #[cfg(test)]

@@ -41,7 +41,8 @@ pub enum Command {
     Hessian(hessian::HessianArgs),
     /// The checkpoint plan of the gradient; --pareto the memory/time frontier
     Plan(plan::PlanArgs),
-    /// Measured medians of evaluation and gradient, one point and per point
+    /// Measured medians of evaluation and gradient, one point and per point (and by
+    /// native code, where it runs)
     Bench(bench::BenchArgs),
     /// Every derivative mode against the others and finite differences; worst error
     /// per input
