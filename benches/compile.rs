@@ -73,6 +73,14 @@ fn compile(c: &mut Criterion<ThreadCpuTime>) {
                 Program::compile(black_box(g), f).unwrap()
             })
         });
+        // Translating the program to machine code (x86-64 Unix).
+        if program.native().is_ok() {
+            group.bench_function("native code", |b| {
+                rec.iter(b, &id("native code"), SAMPLES, || {
+                    black_box(&program).native().unwrap()
+                })
+            });
+        }
         group.bench_function("trace", |b| {
             rec.iter(b, &id("trace"), SAMPLES, || {
                 Trace::from_function(black_box(g), f).unwrap()

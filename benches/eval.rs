@@ -248,6 +248,15 @@ fn one_point(c: &mut Criterion<CpuTime>, cases: &mut [Case], rec: &Medians) {
         g.bench_function("native", |b| {
             rec.iter(b, &id("native"), n, || native(black_box(&w.point)))
         });
+        // The program translated to machine code (`Program::native`, x86-64 Unix).
+        if let Ok(code) = p.native() {
+            g.bench_function("machine-code", |b| {
+                rec.iter(b, &id("machine-code"), n, || {
+                    code.eval_with(&mut ws, black_box(&w.point), &mut out)
+                        .unwrap()
+                })
+            });
+        }
         // The reference evaluator takes ~10x longer.
         let nr = samples(10 * p.instruction_count());
         g.sample_size(nr);
@@ -257,7 +266,7 @@ fn one_point(c: &mut Criterion<CpuTime>, cases: &mut [Case], rec: &Medians) {
             })
         });
         g.finish();
-        rec.summary(&name, &["native", "reference-evaluate"]);
+        rec.summary(&name, &["native", "machine-code", "reference-evaluate"]);
     }
 }
 

@@ -50,6 +50,9 @@ fn one_point(c: &mut Bench, case: &Case) {
     let mut group = c.benchmark_group(format!("{}.f", case.name()));
     group.sample_size(20);
     group.bench_function("adgraph", |b| b.iter(|| adgraph.f(black_box(&x))));
+    group.bench_function("adgraph-native", |b| {
+        b.iter(|| adgraph.native_f(black_box(&x)))
+    });
     group.bench_function("native", |b| {
         b.iter(|| case.native_f(black_box(&x), &mut scratch))
     });
@@ -66,6 +69,9 @@ fn one_point(c: &mut Bench, case: &Case) {
     group.bench_function("adgraph", |b| b.iter(|| reverse.grad(black_box(&x), 0)));
     group.bench_function("adgraph-symbolic", |b| {
         b.iter(|| adgraph.symbolic_grad(black_box(&x)).map(|o| o[0]))
+    });
+    group.bench_function("adgraph-native", |b| {
+        b.iter(|| adgraph.native_grad(black_box(&x)).map(|o| o[0]))
     });
     if let Kind::VanDerPol(_) = case.kind {
         let revolve = ReverseParts::new(case, Strategy::Revolve(VDP_CHECKPOINTS as u32))
@@ -93,8 +99,10 @@ fn one_point(c: &mut Bench, case: &Case) {
         b.iter(|| num_dual_grad(case, black_box(&x), &mut g, &mut duals))
     });
     group.finish();
-    // adgraph's two routes and echidna side by side on one core (see `alternate`):
-    // the ratios of the code, free of the phase each criterion row landed in.
+    // adgraph's routes and echidna side by side on one core (see `alternate`): the
+    // ratios of the code, free of the phase each criterion row landed in. (Two of the
+    // routes share `adgraph`'s workspace, hence the cell.)
+    let adgraph = std::cell::RefCell::new(adgraph);
     alternate::alternated(
         &format!("{}.grad", case.name()),
         24,
@@ -103,7 +111,12 @@ fn one_point(c: &mut Bench, case: &Case) {
                 black_box(reverse.grad(black_box(&x), 0).ok());
             }),
             ("adgraph-symbolic", &mut || {
-                black_box(adgraph.symbolic_grad(black_box(&x)).map(|o| o[0]).ok());
+                let mut a = adgraph.borrow_mut();
+                black_box(a.symbolic_grad(black_box(&x)).map(|o| o[0]).ok());
+            }),
+            ("adgraph-native", &mut || {
+                let mut a = adgraph.borrow_mut();
+                black_box(a.native_grad(black_box(&x)).map(|o| o[0]).ok());
             }),
             ("echidna", &mut || {
                 black_box(echidna_grad(&mut tape, black_box(&x), &mut adjoints));

@@ -4,11 +4,14 @@
 //! symbolic gradient is `adgraph_diff::grad` (f and its gradient as one function in
 //! the same arena), optimized the same way and compiled to a second `Program`.
 //!
+//! The native rows run the same two programs translated to machine code
+//! (`Program::native`): the function, and its compiled symbolic gradient.
+//!
 //! Everything is prepared once in [`Adgraph::new`] (differentiating, optimizing,
 //! compiling), so the benches time only evaluation, as they do for echidna's recorded
 //! tape and CasADi's `Function`.
 
-use adgraph_exec::{Program, Workspace};
+use adgraph_exec::{Native, Program, Workspace};
 use adgraph_ir::FloatMode;
 
 use crate::error::PeersError;
@@ -16,10 +19,12 @@ use crate::Case;
 
 /// adgraph prepared for one case: the compiled programs of the function and of its
 /// symbolic gradient.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Adgraph {
     program: Program,
     gradient: Program,
+    native: Native,
+    native_gradient: Native,
     workspace: Workspace,
     outputs: Vec<f64>,
     gradient_outputs: Vec<f64>,
@@ -52,6 +57,8 @@ impl Adgraph {
         let with_gradient = adgraph_diff::grad(&mut graph, &w.function, None)?;
         let (gradient, gradient_ops) = compile(&graph, &with_gradient)?;
         Ok(Adgraph {
+            native: program.native()?,
+            native_gradient: gradient.native()?,
             outputs: vec![0.0; program.output_count()],
             gradient_outputs: vec![0.0; gradient.output_count()],
             program,
@@ -68,6 +75,20 @@ impl Adgraph {
         self.gradient
             .eval_with(&mut self.workspace, x, &mut self.gradient_outputs)?;
         Ok(&self.gradient_outputs)
+    }
+
+    /// The value and gradient at `x` from the compiled symbolic gradient's native code.
+    pub fn native_grad(&mut self, x: &[f64]) -> Result<&[f64], PeersError> {
+        self.native_gradient
+            .eval_with(&mut self.workspace, x, &mut self.gradient_outputs)?;
+        Ok(&self.gradient_outputs)
+    }
+
+    /// The value at `x` from the function's native code.
+    pub fn native_f(&mut self, x: &[f64]) -> Result<f64, PeersError> {
+        self.native
+            .eval_with(&mut self.workspace, x, &mut self.outputs)?;
+        Ok(self.outputs[0])
     }
 
     /// Values and gradients at many points (`points` row-major) from the compiled

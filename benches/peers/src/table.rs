@@ -152,13 +152,17 @@ pub fn format_seconds(seconds: f64) -> String {
 }
 
 /// The systems in row order, with their display names.
-pub const SYSTEMS: [(&str, &str); 10] = [
+pub const SYSTEMS: [(&str, &str); 11] = [
     ("native", "native Rust (hand-written)"),
     (
         "adgraph",
         "adgraph interpreter (f: forward; gradient: reverse, StoreAll)",
     ),
     ("adgraph-symbolic", "adgraph (compiled symbolic gradient)"),
+    (
+        "adgraph-native",
+        "adgraph native code (f; gradient: compiled symbolic gradient)",
+    ),
     (
         "adgraph-revolve",
         "adgraph reverse interpreter, Revolve(141)",
@@ -280,9 +284,9 @@ pub fn compile_table(json: &Value, names: &[&str]) -> String {
     out
 }
 
-/// adgraph's gradient routes: the reverse interpreter (StoreAll) and the compiled
-/// symbolic gradient.
-const ADGRAPH_GRADIENTS: [&str; 2] = ["adgraph", "adgraph-symbolic"];
+/// adgraph's gradient routes: the reverse interpreter (StoreAll), the compiled
+/// symbolic gradient, and its native code.
+const ADGRAPH_GRADIENTS: [&str; 3] = ["adgraph", "adgraph-symbolic", "adgraph-native"];
 
 /// The peers a target compares with (native is the baseline, not a peer).
 const PEERS: [&str; 3] = ["casadi", "jax", "echidna"];
@@ -301,12 +305,10 @@ pub fn targets_table(names: &[&str], medians: &Medians) -> String {
             .filter_map(|&s| get(w, m, s).map(|t| (t, s)))
             .min_by(|a, b| a.0.total_cmp(&b.0))
     };
-    let route = |s: &str| {
-        if s == "adgraph" {
-            "reverse"
-        } else {
-            "symbolic"
-        }
+    let route = |s: &str| match s {
+        "adgraph" => "reverse",
+        "adgraph-native" => "native",
+        _ => "symbolic",
     };
     let mut out = String::from(
         "| workload | batch: adgraph per point | / native (≤ 3) | / best peer (< 1) | one point: adgraph | / CasADi (< 1) | echidna / adgraph (≥ 4) | targets missed |\n\
