@@ -27,8 +27,10 @@
 //!   halves the code against a load and a store per step.
 //! - A fused pair of the interpreter's stream (`(a - b) ^ 2`, `a * b + c`) is its two
 //!   operations in a row, the inner value in the result's register.
-//! - The functions (`exp`, `sin`, `powi`, `min`, `select`, comparisons, ...) are calls
-//!   to `extern "sysv64"` wrappers of [`crate::code`]'s scalar semantics.
+//! - Integer powers are their multiplications inline (the order of
+//!   `adgraph_ir::op::powi`). The other functions (`exp`, `sin`, `min`, `select`,
+//!   comparisons, ...) are calls to `extern "sysv64"` wrappers of [`crate::code`]'s
+//!   scalar semantics.
 //! - **Code prefetch.** The code is straight-line, about 10 bytes a step (the
 //!   gradient of the RK4 chain of 20,000 steps is 20 MB), and code beyond the core's
 //!   cache is otherwise fetched only as the front end reaches it. Each 64-byte line
@@ -187,7 +189,7 @@ impl Native {
 /// interpreter's own semantics (so every bit agrees).
 mod call {
     use crate::code::{binary, unary, Kind};
-    use adgraph_ir::op::{powi, select};
+    use adgraph_ir::op::select;
 
     macro_rules! unary_fns {
         ($($name:ident => $kind:ident),* $(,)?) => {$(
@@ -208,10 +210,6 @@ mod call {
     binary_fns!(pow => Pow, min => Min, max => Max, atan2 => Atan2, lt => Lt, le => Le,
         gt => Gt, ge => Ge, eq => Eq, ne => Ne);
 
-    pub(super) extern "sysv64" fn powi_n(a: f64, n: i32) -> f64 {
-        powi(a, n)
-    }
-
     pub(super) extern "sysv64" fn select3(c: f64, a: f64, b: f64) -> f64 {
         select(c, a, b)
     }
@@ -230,7 +228,6 @@ mod call {
             Kind::Tanh => tanh as F1 as usize,
             Kind::Abs => abs as F1 as usize,
             Kind::Sigmoid => sigmoid as F1 as usize,
-            Kind::PowI => powi_n as extern "sysv64" fn(f64, i32) -> f64 as usize,
             Kind::Pow => pow as F2 as usize,
             Kind::Min => min as F2 as usize,
             Kind::Max => max as F2 as usize,
@@ -572,10 +569,61 @@ impl Asm {
                     self.used(c.a, next[0]);
                     rd
                 }
+                Kind::PowI => self.powi(c, next),
                 k => self.call(c, next, k),
             }
         };
         self.define(c.dst, rd, next[3]);
+    }
+
+    /// `xmm_reg = x` for a constant `x` (through `rax`).
+    fn constant(&mut self, reg: u8, x: f64) {
+        self.mov_rax(x.to_bits());
+        // movq xmm_reg, rax: 66 REX.W(.R) 0F 6E /r.
+        self.out.extend([
+            0x66,
+            0x48 | ((reg >> 3) << 2),
+            0x0F,
+            0x6E,
+            0xC0 | ((reg & 7) << 3),
+        ]);
+    }
+
+    /// `x ^ n` inline, the multiplications of `adgraph_ir::op::powi`'s binary
+    /// exponentiation in its order (its spelled-out small exponents are that order
+    /// too), unrolled for this `n`: the base in `xmm1`, the product in `xmm2`, then
+    /// `1 / product` for negative `n`. A call would write every register back.
+    fn powi(&mut self, c: &Code, next: [u32; 4]) -> u8 {
+        let n = c.c as i32;
+        let a = self.operand(c.a);
+        self.put(1, a);
+        self.used(c.a, next[0]);
+        let rd = self.take(&[]);
+        let mut e = n.unsigned_abs();
+        let mut started = false;
+        while e > 0 {
+            if e & 1 == 1 {
+                if started {
+                    self.arith(Arith::Mul, 2, Rm::Reg(1));
+                } else {
+                    self.put(2, Rm::Reg(1));
+                    started = true;
+                }
+            }
+            e >>= 1;
+            if e > 0 {
+                self.arith(Arith::Mul, 1, Rm::Reg(1));
+            }
+        }
+        if !started {
+            self.constant(rd, 1.0); // x ^ 0 = 1, NaN included
+        } else if n < 0 {
+            self.constant(rd, 1.0);
+            self.arith(Arith::Div, rd, Rm::Reg(2));
+        } else {
+            self.put(rd, Rm::Reg(2));
+        }
+        rd
     }
 
     /// A fused pair: `t = a inner b`, then `t outer c` (side 0), `c outer t` (side
@@ -614,9 +662,8 @@ impl Asm {
         rd
     }
 
-    /// A code computed by a call: arguments in `xmm0`, `xmm1`, `xmm2` (and a `powi`
-    /// exponent in `edi`), every register written back first; the result is moved
-    /// from `xmm0` into a held register.
+    /// A code computed by a call: arguments in `xmm0`, `xmm1`, `xmm2`, every register
+    /// written back first; the result is moved from `xmm0` into a held register.
     fn call(&mut self, c: &Code, next: [u32; 4], k: Kind) -> u8 {
         let reads = reads(k);
         let slots = [c.a, c.b, c.c];
@@ -632,10 +679,6 @@ impl Asm {
             }
         }
         self.flush();
-        if k == Kind::PowI {
-            self.out.push(0xBF); // mov edi, imm32
-            self.out.extend(c.c.to_le_bytes());
-        }
         self.mov_rax(call::address(k).expect("every other opcode is a call") as u64);
         self.out.extend([0xFF, 0xD0]); // call rax
         let rd = self.take(&[]);

@@ -161,3 +161,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn integer_powers_inline_match_powi() {
+    // Every exponent the inline multiplications are unrolled for, at special values.
+    let xs = [
+        0.0,
+        -0.0,
+        1.5,
+        -2.25,
+        0.999,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        5e-324,
+        1e300,
+    ];
+    let mut exponents: Vec<i32> = (-40..=40).collect();
+    exponents.extend([i32::MIN, i32::MIN + 1, i32::MAX, 1 << 20, -(1 << 20) - 1]);
+    for n in exponents {
+        let mut g = Graph::new();
+        let x = g.input("x").unwrap();
+        let y = g.powi(x, n).unwrap();
+        let f = Function::new(&g, vec![x], vec![("y".into(), y)]).unwrap();
+        let native = Program::compile(&g, &f).unwrap().native().unwrap();
+        for &v in &xs {
+            let want = adgraph_ir::op::powi(v, n);
+            assert_same(&native.eval(&[v]).unwrap(), &[want], &format!("{v} ^ {n}"));
+        }
+    }
+}
