@@ -5,8 +5,9 @@
 //! the forward interpreter (the reference), the reverse interpreter under each
 //! checkpoint plan (store-all, recompute-all, periodic, revolve, a memory budget),
 //! symbolic forward and symbolic reverse derivatives (graphs built in the same arena,
-//! evaluated by the reference evaluator), and central finite differences with a step
-//! scaled to each input, `h = eps^(1/3) * max(1, |x|)`.
+//! evaluated by the reference evaluator), the symbolic reverse derivatives compiled
+//! and run as native code where that runs (x86-64 Unix), and central finite
+//! differences with a step scaled to each input, `h = eps^(1/3) * max(1, |x|)`.
 //!
 //! The error of a value `a` against the reference `b` is `|a - b| / max(|a|, |b|, 1)`:
 //! relative for large derivatives, absolute for small ones; 0 where both are the same
@@ -141,16 +142,48 @@ fn evaluate_rows(
     ids: &[Vec<adgraph_ir::NodeId>],
     point: &[f64],
 ) -> Result<Vec<Vec<f64>>, Error> {
-    let n = f.inputs().len();
+    let flat = evaluate(g, &jacobian_function(g, f, ids)?, point)?;
+    Ok(rows(flat, f))
+}
+
+/// The function of `f`'s inputs whose outputs are the Jacobian entries `ids`, row by
+/// row.
+fn jacobian_function(
+    g: &Graph,
+    f: &Function,
+    ids: &[Vec<adgraph_ir::NodeId>],
+) -> Result<Function, Error> {
     let outputs = ids
         .concat()
         .into_iter()
         .enumerate()
         .map(|(k, id)| (format!("j{k}"), id))
         .collect();
-    let jf = Function::new(g, f.inputs().to_vec(), outputs)?;
-    let flat = evaluate(g, &jf, point)?;
-    Ok(flat.chunks(n.max(1)).map(|r| r.to_vec()).collect())
+    Ok(Function::new(g, f.inputs().to_vec(), outputs)?)
+}
+
+/// Jacobian entries, row by row, cut into rows of `f`'s input count.
+fn rows(flat: Vec<f64>, f: &Function) -> Vec<Vec<f64>> {
+    flat.chunks(f.inputs().len().max(1))
+        .map(|r| r.to_vec())
+        .collect()
+}
+
+/// The Jacobian rows of `ids` at `point` by the native code of their compiled program;
+/// `None` where native code does not run.
+fn native_rows(
+    g: &Graph,
+    f: &Function,
+    ids: &[Vec<adgraph_ir::NodeId>],
+    point: &[f64],
+) -> Result<Option<Vec<Vec<f64>>>, Error> {
+    let jf = jacobian_function(g, f, ids)?;
+    let native = match Program::compile(g, &jf)?.native() {
+        Ok(native) => native,
+        Err(adgraph_exec::ExecError::Unsupported { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Some(rows(native.eval(point)?, f)))
 }
 
 /// The Jacobian of `program` at `point` by central differences, `[output][input]`:
@@ -243,6 +276,14 @@ pub fn gradients(g: &Graph, f: &Function, point: &[f64]) -> Result<GradientCheck
             mode: name.into(),
             jacobian: evaluate_rows(&h, f, &ids, point)?,
         });
+        if mode == Mode::Reverse {
+            if let Some(rows) = native_rows(&h, f, &ids, point)? {
+                modes.push(ModeResult {
+                    mode: "symbolic reverse, native code".into(),
+                    jacobian: rows,
+                });
+            }
+        }
     }
 
     // Central finite differences.
@@ -327,7 +368,8 @@ mod tests {
     fn every_workload_agrees() {
         for w in adgraph_workloads::small() {
             let r = gradients(&w.graph, &w.function, &w.point).unwrap();
-            assert_eq!(r.modes.len(), 1 + 5 + 2 + 1);
+            let native = usize::from(cfg!(all(target_arch = "x86_64", unix)));
+            assert_eq!(r.modes.len(), 1 + 5 + 2 + native + 1);
             assert!(r.worst_error() < 1e-12, "{}: {r}", w.name);
             assert!(r.worst_fd_error() < 1e-5, "{}: {r}", w.name);
         }
