@@ -121,6 +121,32 @@ unsafe fn run(code: &[Code], s: &mut [f64]) {
     }
 }
 
+/// Checks that `point` holds `inputs` values.
+pub(crate) fn check_point(inputs: usize, point: &[f64]) -> Result<(), ExecError> {
+    if point.len() != inputs {
+        return Err(ExecError::WrongInputCount {
+            expected: inputs,
+            found: point.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Sizes the slot file `values` to `slot_count` and fills the input slots with `point`
+/// and the next ones with `constants` (the layout of every compiled program).
+pub(crate) fn load<'w>(
+    values: &'w mut Vec<f64>,
+    slot_count: usize,
+    point: &[f64],
+    constants: &[f64],
+) -> &'w mut [f64] {
+    values.resize(slot_count, 0.0);
+    let ni = point.len();
+    values[..ni].copy_from_slice(point);
+    values[ni..ni + constants.len()].copy_from_slice(constants);
+    &mut values[..slot_count]
+}
+
 impl Program {
     /// Evaluates the outputs at `point` (one value per input, in input order).
     ///
@@ -159,13 +185,7 @@ impl Program {
 
     /// Checks a point's length.
     pub(crate) fn check_point(&self, point: &[f64]) -> Result<(), ExecError> {
-        if point.len() != self.input_count() {
-            return Err(ExecError::WrongInputCount {
-                expected: self.input_count(),
-                found: point.len(),
-            });
-        }
-        Ok(())
+        check_point(self.input_count(), point)
     }
 
     /// Checks the length of an output buffer for `count` results per output.
@@ -186,13 +206,11 @@ impl Program {
         Ok(())
     }
 
-    /// Sizes the slot file and fills the input and constant slots.
+    /// Sizes the slot file and fills the input and constant slots (`point` checked by
+    /// [`Program::check_point`] first).
     pub(crate) fn load<'w>(&self, values: &'w mut Vec<f64>, point: &[f64]) -> &'w mut [f64] {
-        values.resize(self.slot_count(), 0.0);
-        let ni = self.input_count();
-        values[..ni].copy_from_slice(point);
-        values[ni..self.leaf_count()].copy_from_slice(self.constants());
-        &mut values[..self.slot_count()]
+        debug_assert_eq!(point.len(), self.input_count());
+        load(values, self.slot_count(), point, self.constants())
     }
 
     /// Copies the output values out of the slot file.

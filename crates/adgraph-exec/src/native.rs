@@ -141,12 +141,7 @@ impl Native {
         point: &[f64],
         outputs: &mut [f64],
     ) -> Result<(), ExecError> {
-        if point.len() != self.input_count {
-            return Err(ExecError::WrongInputCount {
-                expected: self.input_count,
-                found: point.len(),
-            });
-        }
+        crate::forward::check_point(self.input_count, point)?;
         if outputs.len() != self.outputs.len() {
             return Err(ExecError::WrongLength {
                 what: "outputs",
@@ -154,11 +149,7 @@ impl Native {
                 found: outputs.len(),
             });
         }
-        let s = &mut ws.values;
-        s.resize(self.slot_count, 0.0);
-        s[..self.input_count].copy_from_slice(point);
-        s[self.input_count..self.input_count + self.constants.len()]
-            .copy_from_slice(&self.constants);
+        let s = crate::forward::load(&mut ws.values, self.slot_count, point, &self.constants);
         // SAFETY: the code reads and writes only slots below the program's
         // `slot_count` (every slot of a compiled program's code is, see
         // `Program::compile`), and `s` is at least that long.
