@@ -14,7 +14,10 @@
 //!   (operands before the batch by id, in it by entry index): the same calls, ids and
 //!   graph (checked before timing), with the memory of entries ahead prefetched.
 //!   `uniform-reserved-batched`: both, the batches into a graph that reserved its
-//!   nodes first.
+//!   nodes first. `uniform-reserved-positions`: the same with every operand named by
+//!   its position in the ids (`BatchArg::Out`), which the batch reads and fetches
+//!   ahead instead of the bench's loop. After the group, the three reserved builds
+//!   alternated on one pinned core (`summary arena/uniform-reserved alternated`).
 //!   `harness`: the bench's own loop over the same recipe (mapping operand indices to
 //!   ids, pushing one id per step) with no graph: the cost in every `arena` figure
 //!   that is not the arena's. The recipe itself is generated before timing.
@@ -41,8 +44,12 @@ use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[path = "common/alternate.rs"]
+mod alternate;
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
+#[path = "common/medians.rs"]
+mod medians;
 
 use cpu_time::ThreadCpuTime;
 
@@ -188,6 +195,27 @@ fn build_batched(steps: &[Step]) -> Graph {
 }
 
 /// Adds the DAG's inputs and steps to `g` as [`build_batched`] does.
+/// [`build_batched_into`] with every operand named by its position in the ids
+/// (`BatchArg::Out`): the batch reads the ids itself, fetched ahead, and the bench's
+/// loop only renames its steps.
+fn build_positions_into(mut g: Graph, steps: &[Step]) -> Graph {
+    let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
+    for i in 0..INPUTS {
+        ids.push(g.input(&format!("x{i}")).unwrap());
+    }
+    let mut batch = Vec::with_capacity(BATCH);
+    for chunk in steps.chunks(BATCH) {
+        batch.clear();
+        batch.extend(chunk.iter().map(|s| match *s {
+            Step::Constant(x) => BatchNode::Constant(x),
+            Step::PowI(a, n) => BatchNode::PowI(BatchArg::Out(a), n),
+            Step::Apply(op, args) => BatchNode::Apply(op, args.map(BatchArg::Out)),
+        }));
+        g.extend_indexed(&batch, &mut ids).unwrap();
+    }
+    g
+}
+
 fn build_batched_into(mut g: Graph, steps: &[Step]) -> Graph {
     let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
     for i in 0..INPUTS {
@@ -212,6 +240,52 @@ fn build_batched_into(mut g: Graph, steps: &[Step]) -> Graph {
         g.extend_indexed(&batch, &mut ids).unwrap();
     }
     g
+}
+
+/// The reserved builds side by side on one pinned core: `ROUNDS` rounds, each
+/// building the graph once per row (thread CPU time, the graph's drop not timed, as in
+/// criterion's rows), then the medians a build on stderr as `summary
+/// arena/uniform-reserved alternated`. The VM's cores change speed in phases of a
+/// tenth of a second to a second, so criterion's rows, timed one after another, can
+/// land in different phases; these rows share them.
+fn alternate_reserved(steps: &[Step]) {
+    const ROUNDS: usize = 12;
+    type Build = fn(Graph, &[Step]) -> Graph;
+    let reserved = |build: Build| {
+        let mut g = Graph::new();
+        g.reserve(INPUTS + steps.len());
+        build(g, steps)
+    };
+    let rows: [(&str, Build); 3] = [
+        ("one-at-a-time", build_into),
+        ("batched", build_batched_into),
+        ("positions", build_positions_into),
+    ];
+    let mut times = vec![Vec::with_capacity(ROUNDS); rows.len()];
+    alternate::on_this_core(|pinned| {
+        for _ in 0..ROUNDS {
+            for (t, (_, build)) in times.iter_mut().zip(&rows) {
+                let start = cpu_time::thread_cpu_now();
+                let g = reserved(*build);
+                t.push((cpu_time::thread_cpu_now() - start).as_secs_f64());
+                drop(black_box(g));
+            }
+        }
+        let line: Vec<String> = rows
+            .iter()
+            .zip(&mut times)
+            .map(|((name, _), t)| format!("{name} {:.1} ms", alternate::median(t) * 1e3))
+            .collect();
+        eprintln!(
+            "summary arena/uniform-reserved alternated ({ROUNDS} rounds, {}, medians): {}",
+            if pinned {
+                "one pinned core"
+            } else {
+                "not pinned"
+            },
+            line.join(", ")
+        );
+    });
 }
 
 /// The loop of [`build`] without the graph: operand indices mapped to ids, one id
@@ -345,11 +419,14 @@ fn benches(c: &mut Criterion<ThreadCpuTime>) {
     });
     let one = build(&uniform);
     let batched = build_batched(&uniform);
-    assert!(
-        one.len() == batched.len() && one.iter().zip(batched.iter()).all(|(a, b)| a == b),
-        "the batched build gives the same graph"
-    );
-    drop((one, batched));
+    let positions = build_positions_into(Graph::new(), &uniform);
+    for other in [&batched, &positions] {
+        assert!(
+            one.len() == other.len() && one.iter().zip(other.iter()).all(|(a, b)| a == b),
+            "the batched builds give the same graph"
+        );
+    }
+    drop((one, batched, positions));
     group.bench_function(BenchmarkId::new("uniform-batched", len), |b| {
         b.iter_with_large_drop(|| build_batched(&uniform))
     });
@@ -360,11 +437,19 @@ fn benches(c: &mut Criterion<ThreadCpuTime>) {
             build_batched_into(g, &uniform)
         })
     });
+    group.bench_function(BenchmarkId::new("uniform-reserved-positions", len), |b| {
+        b.iter_with_large_drop(|| {
+            let mut g = Graph::new();
+            g.reserve(INPUTS + uniform.len());
+            build_positions_into(g, &uniform)
+        })
+    });
     group.throughput(Throughput::Elements(uniform.len() as u64));
     group.bench_function(BenchmarkId::new("harness", uniform.len()), |b| {
         b.iter_with_large_drop(|| harness(&uniform))
     });
     group.finish();
+    alternate_reserved(&uniform);
 
     let g = build(&uniform);
     let nodes: Vec<Node> = g.iter().map(|(_, node)| *node).collect();

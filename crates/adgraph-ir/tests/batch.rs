@@ -127,12 +127,12 @@ fn batched(
         let batch: Vec<BatchNode> = (from..to)
             .map(|i| {
                 let (op, a) = resolve(&ops, i, &steps[i]);
-                let arg = |x: usize| {
-                    if x < begin {
-                        BatchArg::Id(ids[x])
-                    } else {
-                        BatchArg::Entry((x - begin) as u32)
-                    }
+                // Every way to name an operand: by id or by position in `ids` before
+                // the batch, by entry or by position in `ids` in it.
+                let arg = |x: usize| match (x < begin, (x + i).is_multiple_of(2)) {
+                    (true, true) => BatchArg::Id(ids[x]),
+                    (false, true) => BatchArg::Entry((x - begin) as u32),
+                    (_, false) => BatchArg::Out(x as u32),
                 };
                 match steps[i] {
                     Step::Constant(c) => BatchNode::Constant(CONSTANTS[c]),
@@ -239,6 +239,14 @@ fn errors_are_the_same_where_a_batch_prefetches() {
                 operand: 40,
             },
         ),
+        (
+            // `ids` holds the twelve entries before: position 12 is this entry's own.
+            BatchNode::apply(Op::Cos, &[BatchArg::Out(12)]).unwrap(),
+            GraphError::ForwardEntry {
+                entry: 12,
+                operand: 12,
+            },
+        ),
     ];
     for filler in [0, 1 << 18] {
         for (entry, want) in &bad {
@@ -261,6 +269,31 @@ fn errors_are_the_same_where_a_batch_prefetches() {
             assert_eq!(g.len(), filler + 13);
         }
     }
+}
+
+#[test]
+fn positions_name_ids_of_earlier_calls() {
+    // A DAG as a list whose operands are positions in it, built in two calls into one
+    // `out`: the second names ids the first pushed.
+    let mut g = Graph::new();
+    let x = g.input("x").unwrap();
+    let mut out = vec![x];
+    let first = [
+        BatchNode::apply(Op::Sin, &[BatchArg::Out(0)]).unwrap(), // 1: sin(x)
+        BatchNode::apply(Op::Mul, &[BatchArg::Out(1), BatchArg::Out(0)]).unwrap(), // 2
+    ];
+    g.extend_indexed(&first, &mut out).unwrap();
+    let second = [
+        BatchNode::apply(Op::Add, &[BatchArg::Out(2), BatchArg::Out(1)]).unwrap(), // 3
+        BatchNode::PowI(BatchArg::Out(3), 3),                                      // 4
+        BatchNode::apply(Op::Mul, &[BatchArg::Out(0), BatchArg::Out(1)]).unwrap(), // = 2
+    ];
+    g.extend_indexed(&second, &mut out).unwrap();
+    let s = g.apply(Op::Sin, &[x]).unwrap();
+    let m = g.mul(s, x).unwrap();
+    let a = g.add(m, s).unwrap();
+    let p = g.powi(a, 3).unwrap();
+    assert_eq!(out, [x, s, m, a, p, m]);
 }
 
 #[test]
