@@ -308,31 +308,28 @@ fn next_uses(code: &[Code], mut next: Vec<u32>) -> Vec<[u32; 4]> {
     out
 }
 
-/// What a held register holds.
+/// What a held register holds: a result not yet written to its slot (registers hold
+/// only results; an operand read from memory is read by the instruction that uses it,
+/// or into the register of that instruction's result).
 #[derive(Clone, Copy, Debug)]
 struct Held {
     /// The slot whose value it holds; `u32::MAX` when free.
     slot: u32,
     /// When the value is next read ([`END`]: an output).
     next: u32,
-    /// Whether the slot in memory lacks the value (it must be stored before the
-    /// register is reused or a call loses it).
-    dirty: bool,
 }
 
 const FREE: Held = Held {
     slot: u32::MAX,
     next: DEAD,
-    dirty: false,
 };
 
 /// x86-64 machine code under construction, with what each `xmm` register holds.
 ///
-/// Registers cache slots' values: a value is in its register, in its slot, or both
-/// (then `dirty` is false). A result stays in a register only (written back when the
-/// register is taken for another value while the result is still to be read, before a
-/// call, and at the end for outputs); a freed register is taken by the value whose
-/// next read is farthest (Belady's choice, exact on straight-line code).
+/// A result stays in a register only, not in its slot, until the register is taken
+/// for another value while the result is still to be read, or a call comes, or the
+/// code ends (outputs); then it is written back. The register given up is the one
+/// whose value is read farthest ahead (Belady's choice, exact on straight-line code).
 struct Asm {
     out: Vec<u8>,
     held: [Held; 16],
@@ -418,14 +415,13 @@ impl Asm {
         }
     }
 
-    /// Frees register `r`, writing its value back first if it is still to be read
-    /// and the slot lacks it.
+    /// Frees register `r`, writing its value back first if it is still to be read.
     fn release(&mut self, r: u8) {
         let h = self.held[r as usize];
         if h.slot == u32::MAX {
             return;
         }
-        if h.dirty && h.next != DEAD {
+        if h.next != DEAD {
             self.store(h.slot, r);
         }
         self.of_slot[h.slot as usize] = NONE;
@@ -466,11 +462,7 @@ impl Asm {
         if next == DEAD {
             return; // Read by nothing (the register stays free).
         }
-        self.held[r as usize] = Held {
-            slot,
-            next,
-            dirty: true,
-        };
+        self.held[r as usize] = Held { slot, next };
         self.of_slot[slot as usize] = r;
     }
 
@@ -553,9 +545,8 @@ impl Asm {
                 }
                 Kind::Neg => {
                     let rd = self.result_from(c.a, next[0], true, [Rm::Slot(c.a); 2]);
-                    // xorpd rd, xmm0 with the sign bit in xmm0.
-                    self.mov_rax(0x8000_0000_0000_0000);
-                    self.out.extend([0x66, 0x48, 0x0F, 0x6E, 0xC0]); // movq xmm0, rax
+                    // xorpd rd, xmm0 with the sign bit (the bits of -0.0) in xmm0.
+                    self.constant(0, -0.0);
                     self.sse(0x66, 0x57, rd, Rm::Reg(0));
                     self.used(c.a, next[0]);
                     rd
