@@ -74,6 +74,16 @@ fn outputs_may_be_inputs_or_constants() {
 }
 
 #[test]
+fn programs_without_instructions_run() {
+    // No code between the prologue and the epilogue: outputs read straight from the
+    // input and constant slots.
+    let (g, f) = adgraph_ir::parse("input x\noutput a = x\noutput b = -1.5").unwrap();
+    let p = Program::compile(&g, &f).unwrap();
+    assert_eq!(p.instruction_count(), 0);
+    assert_eq!(p.native().unwrap().eval(&[7.0]).unwrap(), vec![7.0, -1.5]);
+}
+
+#[test]
 fn wrong_lengths_are_errors() {
     let w = adgraph_workloads::seed();
     let n = Program::compile(&w.graph, &w.function)
