@@ -195,28 +195,22 @@ fn build_batched(steps: &[Step]) -> Graph {
 }
 
 /// Adds the DAG's inputs and steps to `g` as [`build_batched`] does.
+fn build_batched_into(g: Graph, steps: &[Step]) -> Graph {
+    build_batches(g, steps, false)
+}
+
 /// [`build_batched_into`] with every operand named by its position in the ids
 /// (`BatchArg::Out`): the batch reads the ids itself, fetched ahead, and the bench's
 /// loop only renames its steps.
-fn build_positions_into(mut g: Graph, steps: &[Step]) -> Graph {
-    let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
-    for i in 0..INPUTS {
-        ids.push(g.input(&format!("x{i}")).unwrap());
-    }
-    let mut batch = Vec::with_capacity(BATCH);
-    for chunk in steps.chunks(BATCH) {
-        batch.clear();
-        batch.extend(chunk.iter().map(|s| match *s {
-            Step::Constant(x) => BatchNode::Constant(x),
-            Step::PowI(a, n) => BatchNode::PowI(BatchArg::Out(a), n),
-            Step::Apply(op, args) => BatchNode::Apply(op, args.map(BatchArg::Out)),
-        }));
-        g.extend_indexed(&batch, &mut ids).unwrap();
-    }
-    g
+fn build_positions_into(g: Graph, steps: &[Step]) -> Graph {
+    build_batches(g, steps, true)
 }
 
-fn build_batched_into(mut g: Graph, steps: &[Step]) -> Graph {
+/// The DAG's inputs, then its steps [`BATCH`] at a time through
+/// `Graph::extend_indexed`, each operand named by its position in the ids
+/// (`by_position`) or else resolved here: by id if built before the batch, by entry
+/// index if in it.
+fn build_batches(mut g: Graph, steps: &[Step], by_position: bool) -> Graph {
     let mut ids: Vec<NodeId> = Vec::with_capacity(INPUTS + steps.len());
     for i in 0..INPUTS {
         ids.push(g.input(&format!("x{i}")).unwrap());
@@ -225,7 +219,9 @@ fn build_batched_into(mut g: Graph, steps: &[Step]) -> Graph {
     for chunk in steps.chunks(BATCH) {
         let start = ids.len() as u32;
         let arg = |a: u32| {
-            if a < start {
+            if by_position {
+                BatchArg::Out(a)
+            } else if a < start {
                 BatchArg::Id(ids[a as usize])
             } else {
                 BatchArg::Entry(a - start)

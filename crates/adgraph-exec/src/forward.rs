@@ -132,6 +132,22 @@ pub(crate) fn check_point(inputs: usize, point: &[f64]) -> Result<(), ExecError>
     Ok(())
 }
 
+/// Checks that an output buffer of `len` values holds `count` results for each of
+/// `outputs` outputs.
+pub(crate) fn check_outputs(outputs: usize, len: usize, count: usize) -> Result<(), ExecError> {
+    let expected = outputs.checked_mul(count).ok_or(ExecError::TooLarge {
+        what: "the outputs",
+    })?;
+    if len != expected {
+        return Err(ExecError::WrongLength {
+            what: "outputs",
+            expected,
+            found: len,
+        });
+    }
+    Ok(())
+}
+
 /// Sizes the slot file `values` to `slot_count` and fills the input slots with `point`
 /// and the next ones with `constants` (the layout of every compiled program).
 pub(crate) fn load<'w>(
@@ -190,20 +206,7 @@ impl Program {
 
     /// Checks the length of an output buffer for `count` results per output.
     pub(crate) fn check_outputs(&self, len: usize, count: usize) -> Result<(), ExecError> {
-        let expected = self
-            .output_count()
-            .checked_mul(count)
-            .ok_or(ExecError::TooLarge {
-                what: "the outputs",
-            })?;
-        if len != expected {
-            return Err(ExecError::WrongLength {
-                what: "outputs",
-                expected,
-                found: len,
-            });
-        }
-        Ok(())
+        check_outputs(self.output_count(), len, count)
     }
 
     /// Sizes the slot file and fills the input and constant slots (`point` checked by

@@ -142,13 +142,7 @@ impl Native {
         outputs: &mut [f64],
     ) -> Result<(), ExecError> {
         crate::forward::check_point(self.input_count, point)?;
-        if outputs.len() != self.outputs.len() {
-            return Err(ExecError::WrongLength {
-                what: "outputs",
-                expected: self.outputs.len(),
-                found: outputs.len(),
-            });
-        }
+        crate::forward::check_outputs(self.outputs.len(), outputs.len(), 1)?;
         let s = crate::forward::load(&mut ws.values, self.slot_count, point, &self.constants);
         // SAFETY: the code reads and writes only slots below the program's
         // `slot_count` (every slot of a compiled program's code is, see
@@ -791,26 +785,6 @@ mod imp {
 
         pub(super) unsafe fn run(&self, _: *mut f64) {
             match *self {}
-        }
-    }
-}
-
-#[cfg(all(test, target_arch = "x86_64", unix))]
-mod tests {
-    use super::*;
-    use adgraph_ir::evaluate;
-
-    fn bits(x: &[f64]) -> Vec<u64> {
-        x.iter().map(|v| v.to_bits()).collect()
-    }
-
-    #[test]
-    fn agrees_bit_for_bit_with_the_interpreter_on_the_workloads() {
-        for w in adgraph_workloads::small() {
-            let p = Program::compile(&w.graph, &w.function).unwrap();
-            let n = p.native().unwrap();
-            let want = evaluate(&w.graph, &w.function, &w.point).unwrap();
-            assert_eq!(bits(&n.eval(&w.point).unwrap()), bits(&want), "{}", w.name);
         }
     }
 }

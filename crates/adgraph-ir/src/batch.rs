@@ -118,7 +118,7 @@ fn prefetch_positions(entry: &BatchNode, out: &[NodeId], base: usize) {
     let args = match entry {
         BatchNode::Constant(_) => return,
         BatchNode::PowI(a, _) => std::slice::from_ref(a),
-        BatchNode::Apply(op, args) => &args[..op.arity().min(3)],
+        BatchNode::Apply(op, args) => &args[..op.arity()],
     };
     for a in args {
         if let Some(id) = a.position(base).and_then(|p| out.get(p)) {
